@@ -1,0 +1,11 @@
+from integrations.providers.base import Provider
+from integrations.types import ProviderSlug
+
+
+class SalesforceProvider(Provider):
+    slug = ProviderSlug.SALESFORCE.value
+    name = "Salesforce"
+    description = (
+        "Write calls, emails, LinkedIn touches and SMS to Salesforce as Tasks, keep sequence fields current "
+        "on Contacts and Leads, and sync CRM fields back for filtering."
+    )

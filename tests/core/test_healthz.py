@@ -1,0 +1,23 @@
+import pytest
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_and_broker(client, settings):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"]["status"] == "ok"
+    assert body["broker"]["status"] == "ok"
+    expected = "redis_broker" if settings.REDIS_URL else "orm"
+    assert body["broker"]["kind"] == expected
+
+
+@pytest.mark.django_db
+def test_healthz_says_degraded_when_broker_is_down(client, monkeypatch):
+    from django_q.brokers import orm
+
+    monkeypatch.setattr(orm.ORM, "ping", lambda self: False)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["broker"]["status"] == "down"
