@@ -9,6 +9,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_q.brokers import get_broker
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +26,6 @@ def _database_status() -> str:
 
 
 def _broker_status() -> tuple[str, str]:
-    from django_q.brokers import get_broker
-
     broker = get_broker()
     try:
         alive = broker.ping()

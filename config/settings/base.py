@@ -160,3 +160,5 @@ SANDBOX_URL = env("SANDBOX_URL", default="")
 
 # Providers the registry loads, by dotted path (see integrations/registry.py).
 CRM_PROVIDERS = ("integrations.providers.salesforce.provider.SalesforceProvider",)
+
+from config.settings.crm.salesforce import *  # noqa: E402, F403

@@ -15,9 +15,11 @@ def test_healthz_reports_database_and_broker(client, settings):
 
 @pytest.mark.django_db
 def test_healthz_says_degraded_when_broker_is_down(client, monkeypatch):
-    from django_q.brokers import orm
+    class UnreachableBroker:
+        def ping(self):
+            raise ConnectionError("Connection refused")
 
-    monkeypatch.setattr(orm.ORM, "ping", lambda self: False)
+    monkeypatch.setattr("core.views.get_broker", lambda: UnreachableBroker())
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["broker"]["status"] == "down"
