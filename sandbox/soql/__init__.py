@@ -1,0 +1,68 @@
+"""SOQL for the Salesforce sandbox: parse a query, check it against an org's schema, run it on rows.
+
+Contract with the emulator (it owns storage, parent fetching, paging and HTTP):
+
+    from sandbox.soql import parse, compile_query, SoqlError, FieldInfo
+
+    query = parse(text)                               # syntax only; MalformedQuery on error
+    plan = compile_query(text_or_query, schema, now=None, api_version="62.0")
+
+`schema` implements `SchemaProvider` (schema.py): `sobject(name)`, `field(sobject, name)` ->
+`FieldInfo | None`, `relationship(sobject, name)` -> `(target sobject, fk field) | None`.
+
+Rows are plain dicts keyed by canonical field name, values as the REST API shows them (dates
+"YYYY-MM-DD", datetimes "YYYY-MM-DDTHH:MM:SS.000+0000", null = None or missing). `parents` maps a
+relationship name in `plan.parent_lookups` to the parent row, or None when the lookup is empty.
+
+Plan:
+    sobject, is_count, is_aggregate, limit, offset, columns, field_paths, parent_lookups
+    matches(row, parents) -> bool                   # WHERE, compiled once into closures
+    sort(list[(row, parents)]) -> list              # ORDER BY (stable; nulls per Salesforce)
+    sort_key(row, parents) -> tuple                 # alternative to sort() for sorted()
+    window(list) -> list                            # OFFSET, then LIMIT
+    project(row, parents) -> dict                   # REST query record, parents nested
+    aggregate(list[(row, parents)]) -> list[dict]   # only when is_aggregate (COUNT(field))
+    csv_header() -> list[str]; csv_values(row, parents) -> list[str]   # Bulk API 2.0 CSV
+    validate_for_bulk()                             # MalformedQuery for COUNT()/aggregates/OFFSET
+
+Typical REST flow: `pairs = [(r, p) for r, p in candidates if plan.matches(r, p)]`; if
+`plan.is_count`, answer totalSize=len(pairs) (capped by LIMIT); otherwise
+`records = [plan.project(r, p) for r, p in plan.window(plan.sort(pairs))]`.
+
+Errors are `SoqlError` subclasses carrying Salesforce's `error_code` and `message`:
+MalformedQuery (MALFORMED_QUERY; NumberOutsideValidRange subclass for OFFSET > 2000),
+InvalidField (INVALID_FIELD), InvalidType (INVALID_TYPE), InvalidQueryFilterOperator
+(INVALID_QUERY_FILTER_OPERATOR, malformed Id literals). Unsupported SOQL (GROUP BY, subqueries,
+semi-joins, TYPEOF, functions, paths deeper than one parent, fiscal literals) is MalformedQuery.
+"""
+
+from __future__ import annotations
+
+from .compiler import compile_query
+from .errors import (
+    InvalidField,
+    InvalidQueryFilterOperator,
+    InvalidType,
+    MalformedQuery,
+    NumberOutsideValidRange,
+    SoqlError,
+)
+from .nodes import Query
+from .parser import parse
+from .plan import Plan
+from .schema import FieldInfo, SchemaProvider
+
+__all__ = [
+    "FieldInfo",
+    "InvalidField",
+    "InvalidQueryFilterOperator",
+    "InvalidType",
+    "MalformedQuery",
+    "NumberOutsideValidRange",
+    "Plan",
+    "Query",
+    "SchemaProvider",
+    "SoqlError",
+    "compile_query",
+    "parse",
+]

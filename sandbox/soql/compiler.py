@@ -1,0 +1,120 @@
+"""Semantic pass: resolve names against the schema, type-check, and assemble a Plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .errors import InvalidField, InvalidType, MalformedQuery, NumberOutsideValidRange, located
+from .nodes import CountItem, FieldPath, Query
+from .parser import parse
+from .plan import CountSpec, OrderSpec, Plan, sort_getter
+from .predicates import WhereCompiler, make_getter
+from .resolve import ResolvedField, Resolver
+from .schema import SchemaProvider
+
+MAX_OFFSET = 2000  # Salesforce's cap; larger values fail with NUMBER_OUTSIDE_VALID_RANGE
+
+
+def compile_query(
+    text_or_ast: str | Query,
+    schema: SchemaProvider,
+    *,
+    now: dt.datetime | None = None,
+    api_version: str = "62.0",
+) -> Plan:
+    """Parse (if given text), resolve and type-check a query; relative date literals use `now` (UTC)."""
+    query = parse(text_or_ast) if isinstance(text_or_ast, str) else text_or_ast
+    if not isinstance(query, Query):
+        raise MalformedQuery("compile_query needs SOQL text or a parsed Query")
+    text = query.text
+    sobject = schema.sobject(query.sobject)
+    if sobject is None:
+        raise InvalidType(
+            located(
+                text,
+                query.sobject_pos,
+                f"sObject type '{query.sobject}' is not supported. If you are attempting to use a custom object, "
+                "be sure to append the '__c' after the entity name. Please reference your WSDL or the describe "
+                "call for the appropriate names.",
+            )
+        )
+    resolver = Resolver(text, sobject, schema)
+    now = now or dt.datetime.now(dt.UTC)
+    today = (now.astimezone(dt.UTC) if now.tzinfo else now).date()
+
+    fields, counts, is_count = _select(query, resolver)
+    if query.offset is not None and query.offset > MAX_OFFSET:
+        raise NumberOutsideValidRange(located(text, query.offset_pos, f"Maximum SOQL offset allowed is {MAX_OFFSET}"))
+    if (is_count or counts) and query.order_by:
+        raise MalformedQuery(located(text, query.order_by[0].pos, "ORDER BY is not supported with aggregate queries"))
+
+    predicate = WhereCompiler(text, resolver, today).build(query.where) if query.where else None
+    order = [_order_spec(text, resolver, item.field, item.descending, item.nulls_first) for item in query.order_by]
+
+    if counts:
+        columns = [c.label for c in counts]
+        paths: list[tuple[str, ...]] = [(c.label,) for c in counts]
+    else:
+        columns = [f.label for f in fields]
+        paths = [f.path for f in fields]
+    return Plan(
+        query=query,
+        sobject=sobject,
+        is_count=is_count,
+        is_aggregate=bool(counts),
+        limit=query.limit,
+        offset=query.offset or 0,
+        columns=columns,
+        field_paths=paths,
+        parent_lookups=dict(resolver.parent_lookups),
+        api_version=api_version.lstrip("vV"),
+        _predicate=predicate,
+        _order=order,
+        _fields=fields,
+        _counts=counts,
+    )
+
+
+def _select(query: Query, resolver: Resolver) -> tuple[list[ResolvedField], list[CountSpec], bool]:
+    """Resolve the SELECT list: plain fields, COUNT(), or COUNT(field) aggregates (not mixed)."""
+    text = query.text
+    items = query.select
+    count_items = [item for item in items if isinstance(item, CountItem)]
+    if count_items and len(count_items) != len(items):
+        plain = next(item for item in items if isinstance(item, FieldPath))
+        raise MalformedQuery(located(text, plain.pos, f"Field must be grouped or aggregated: {plain.dotted}"))
+    if any(c.field is None for c in count_items):
+        if len(items) > 1:
+            raise MalformedQuery(located(text, items[1].pos, "COUNT() must be the only element in the SELECT list"))
+        return [], [], True
+
+    counts: list[CountSpec] = []
+    for index, item in enumerate(count_items):
+        assert item.field is not None
+        resolved = resolver.resolve(item.field)
+        counts.append(CountSpec(item.alias or f"expr{index}", make_getter(resolved)))
+    if counts:
+        return [], counts, False
+
+    fields: list[ResolvedField] = []
+    seen: set[str] = set()
+    for item in items:
+        assert isinstance(item, FieldPath)
+        resolved = resolver.resolve(item)
+        key = resolved.label.lower()
+        if key in seen:
+            raise MalformedQuery(located(text, item.pos, f"duplicate field selected: {resolved.label}"))
+        seen.add(key)
+        fields.append(resolved)
+    return fields, [], False
+
+
+def _order_spec(
+    text: str, resolver: Resolver, path: FieldPath, descending: bool, nulls_first: bool | None
+) -> OrderSpec:
+    resolved = resolver.resolve(path)
+    if not resolved.info.sortable:
+        raise InvalidField(located(text, path.pos, f"field '{resolved.info.name}' can not be sorted in a query call"))
+    if nulls_first is None:
+        nulls_first = not descending  # Salesforce default: ASC NULLS FIRST, DESC NULLS LAST
+    return OrderSpec(sort_getter(resolved), descending, nulls_first)

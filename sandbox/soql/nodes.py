@@ -1,0 +1,93 @@
+"""Syntax tree produced by `parse`. Positions are character offsets into `Query.text` (for carets)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class FieldPath:
+    parts: tuple[str, ...]  # as typed: ("Account", "Name")
+    pos: int
+
+    @property
+    def dotted(self) -> str:
+        return ".".join(self.parts)
+
+
+@dataclass(frozen=True, slots=True)
+class CountItem:
+    field: FieldPath | None  # None for COUNT()
+    alias: str | None
+    pos: int
+
+
+SelectItem = FieldPath | CountItem
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    """A WHERE value.
+
+    kind / value:
+      string       -> decoded str
+      like         -> regex source (LIKE escapes need the raw text, so the parser decodes in context)
+      number       -> int | float
+      boolean      -> bool
+      null         -> None
+      date         -> "YYYY-MM-DD"
+      datetime     -> UTC "YYYY-MM-DDTHH:MM:SS.fff+0000" (the emulator's stored form)
+      date_literal -> (NAME, n | None), e.g. ("LAST_N_DAYS", 7)
+    """
+
+    kind: str
+    value: object
+    pos: int
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    field: FieldPath
+    op: str  # = != < > <= >= LIKE IN NOT IN INCLUDES EXCLUDES ("<>" is folded into "!=")
+    value: Literal | tuple[Literal, ...]
+    pos: int
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    operand: Condition
+    pos: int
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    operands: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    operands: tuple[Condition, ...]
+
+
+Condition = Comparison | Not | And | Or
+
+
+@dataclass(frozen=True, slots=True)
+class OrderItem:
+    field: FieldPath
+    descending: bool
+    nulls_first: bool | None  # None = Salesforce default (ASC -> first, DESC -> last)
+    pos: int
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    text: str
+    select: tuple[SelectItem, ...]
+    sobject: str
+    sobject_pos: int
+    where: Condition | None
+    order_by: tuple[OrderItem, ...]
+    limit: int | None
+    offset: int | None
+    offset_pos: int

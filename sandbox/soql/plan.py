@@ -1,0 +1,211 @@
+"""The compiled query the emulator executes: filter, order, window, and shape rows.
+
+The emulator owns storage, parent fetching, paging and HTTP; a Plan only needs `(row, parents)`
+pairs, where `parents` maps a relationship name from `parent_lookups` to the parent row or None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import MalformedQuery
+from .nodes import Query
+from .predicates import Getter, Predicate, Row
+from .resolve import ResolvedField
+from .values import NORMALIZERS, category, norm_text
+
+Pair = tuple[Row, Row]  # (row, parents)
+CsvGetter = Callable[[Row, Row], str]
+
+# Bulk CSV renders datetimes with "Z" where the REST JSON has "+0000" (same instant, same width
+# minus four). Kept as one switch in case an integration proves otherwise.
+CSV_DATETIME_Z = True
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSpec:
+    get: Getter  # normalised sort value, None for null
+    descending: bool
+    nulls_first: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CountSpec:
+    """COUNT(field) [alias]: one AggregateResult row, counting non-null values."""
+
+    label: str  # alias or "expr0"
+    get: Getter | None  # None for COUNT(), which counts rows
+
+
+def sort_getter(field_: ResolvedField) -> Getter:
+    """Like the filter getter, except that values which only support equality sort as text."""
+    cat = category(field_.info.type)
+    norm = NORMALIZERS[cat] if cat not in ("multipicklist", "other") else norm_text
+    name, rel = field_.info.name, field_.relationship
+    if rel is None:
+        return lambda row, parents: norm(row.get(name))
+    return lambda row, parents: None if (p := parents.get(rel)) is None else norm(p.get(name))
+
+
+def _csv_text(v: object) -> str:
+    if v is None:
+        return ""
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    return str(v)
+
+
+def csv_getter(field_: ResolvedField) -> CsvGetter:
+    name, rel = field_.info.name, field_.relationship
+    as_z = CSV_DATETIME_Z and category(field_.info.type) == "datetime"
+
+    def fmt(v: object) -> str:
+        if type(v) is str:
+            return v[:-5] + "Z" if as_z and v.endswith("+0000") else v
+        return _csv_text(v)
+
+    if rel is None:
+        if not as_z:
+            # Hot path for plain text columns: one dict lookup and a type check.
+            def plain(row: Row, parents: Row) -> str:
+                v = row.get(name)
+                return v if type(v) is str else _csv_text(v)
+
+            return plain
+        return lambda row, parents: fmt(row.get(name))
+    return lambda row, parents: "" if (p := parents.get(rel)) is None else fmt(p.get(name))
+
+
+class _Descending:
+    """Inverts ordering so a single tuple key can mix ASC and DESC (used by `sort_key`)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __lt__(self, other: _Descending) -> bool:
+        return other.value < self.value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Descending) and other.value == self.value
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@dataclass
+class Plan:
+    """A compiled SOQL query. Build with `compile_query`; see the package docstring for the contract."""
+
+    query: Query
+    sobject: str
+    is_count: bool  # SELECT COUNT(): answer totalSize only
+    is_aggregate: bool  # SELECT COUNT(field): answer `aggregate()` records
+    limit: int | None
+    offset: int
+    columns: list[str]
+    field_paths: list[tuple[str, ...]]
+    parent_lookups: dict[str, tuple[str, str]]
+    api_version: str
+    _predicate: Predicate | None = field(repr=False, default=None)
+    _order: list[OrderSpec] = field(repr=False, default_factory=list)
+    _fields: list[ResolvedField] = field(repr=False, default_factory=list)
+    _counts: list[CountSpec] = field(repr=False, default_factory=list)
+    _csv_getters: list[CsvGetter] = field(repr=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._url_base = f"/services/data/v{self.api_version}/sobjects/"
+        self._csv_getters = [csv_getter(f) for f in self._fields]
+        if self._predicate is not None:
+            self.matches = self._predicate  # type: ignore[method-assign]  # skip a call layer per row
+
+    # --- filtering and ordering -----------------------------------------------------------------
+
+    def matches(self, row: Row, parents: Row) -> bool:
+        """True if the row passes WHERE (always, without one). Replaced per instance by the compiled
+        closure itself when there is a WHERE, so this wrapper costs nothing in scans."""
+        return True
+
+    def sort(self, rows_with_parents: Sequence[Pair]) -> list[Pair]:
+        """Apply ORDER BY: stable, case-insensitive text, Salesforce null placement. One stable pass
+        per key, last key first, so DESC needs no key inversion."""
+        items = list(rows_with_parents)
+        for spec in reversed(self._order):
+            get = spec.get
+            # Nulls sort as (0,) or (2,) around (1, value); `reverse` flips it back for DESC.
+            null_key = (0,) if spec.nulls_first != spec.descending else (2,)
+
+            def key(pair: Pair, get: Getter = get, null_key: tuple[int] = null_key) -> tuple:
+                v = get(pair[0], pair[1])
+                return null_key if v is None else (1, v)
+
+            items.sort(key=key, reverse=spec.descending)
+        return items
+
+    def sort_key(self, row: Row, parents: Row) -> tuple:
+        """One comparable key for `sorted(..., key=...)` when the caller prefers that to `sort`.
+        Slower than `sort` for DESC keys (Python-level comparisons)."""
+        parts: list[Any] = []
+        for spec in self._order:
+            v = spec.get(row, parents)
+            null_rank = 0 if spec.nulls_first != spec.descending else 2
+            part: Any = (null_rank,) if v is None else (1, v)
+            parts.append(_Descending(part) if spec.descending else part)
+        return tuple(parts)
+
+    def window(self, items: Sequence[Any]) -> list[Any]:
+        """OFFSET then LIMIT, applied after filtering and sorting."""
+        end = None if self.limit is None else self.offset + self.limit
+        return list(items[self.offset : end])
+
+    # --- output shapes --------------------------------------------------------------------------
+
+    def project(self, row: Row, parents: Row) -> dict[str, Any]:
+        """One record in REST query JSON shape: selected fields in SELECT order, parents nested."""
+        url = f"{self._url_base}{self.sobject}/{row.get('Id') or ''}"
+        record: dict[str, Any] = {"attributes": {"type": self.sobject, "url": url}}
+        for f in self._fields:
+            name, rel = f.info.name, f.relationship
+            if rel is None:
+                record[name] = row.get(name)
+                continue
+            parent = parents.get(rel)
+            if parent is None:
+                record[rel] = None
+                continue
+            nested = record.get(rel)
+            if nested is None:
+                nested = record[rel] = {
+                    "attributes": {"type": f.sobject, "url": f"{self._url_base}{f.sobject}/{parent.get('Id') or ''}"}
+                }
+            nested[name] = parent.get(name)
+        return record
+
+    def aggregate(self, rows_with_parents: Sequence[Pair]) -> list[dict[str, Any]]:
+        """SELECT COUNT(field): the single AggregateResult record (REST shape)."""
+        record: dict[str, Any] = {"attributes": {"type": "AggregateResult"}}
+        for spec in self._counts:
+            get = spec.get
+            if get is None:
+                record[spec.label] = len(rows_with_parents)
+            else:
+                record[spec.label] = sum(1 for row, parents in rows_with_parents if get(row, parents) is not None)
+        return [record]
+
+    def csv_header(self) -> list[str]:
+        return list(self.columns)
+
+    def csv_values(self, row: Row, parents: Row) -> list[str]:
+        """Bulk API 2.0 CSV cells: null -> "", booleans lower-case, parents flattened."""
+        return [get(row, parents) for get in self._csv_getters]
+
+    def validate_for_bulk(self) -> None:
+        """Raise MalformedQuery for what Bulk API 2.0 query jobs reject (reference section 3)."""
+        if self.is_count or self.is_aggregate:
+            raise MalformedQuery("Aggregate queries (COUNT()) are not supported by Bulk API 2.0 query jobs")
+        if self.query.offset is not None:
+            raise MalformedQuery("OFFSET is not supported by Bulk API 2.0 query jobs")
