@@ -1,0 +1,51 @@
+"""``/services/data/`` (versions), the version root (resources) and ``/limits``."""
+
+from __future__ import annotations
+
+from sandbox.rest.base import Ctx, Out
+from sandbox.state import API_VERSIONS
+
+RELEASES = {
+    "58.0": "Summer '23", "59.0": "Winter '24", "60.0": "Spring '24", "61.0": "Summer '24", "62.0": "Winter '25",
+    "63.0": "Spring '25", "64.0": "Summer '25", "65.0": "Winter '26", "66.0": "Spring '26",
+}  # fmt: skip
+RESOURCES = (
+    "tooling", "metadata", "eclair", "folders", "prechatForms", "jobs", "analytics", "search", "quickActions",
+    "queryAll", "commerce", "wave", "iot", "sobjects", "actions", "support", "query", "recent", "limits",
+    "composite", "process", "theme", "ui-api",
+)  # fmt: skip
+
+
+def versions() -> list[dict[str, str]]:
+    return [{"label": RELEASES.get(v, v), "url": f"/services/data/v{v}", "version": v} for v in API_VERSIONS]
+
+
+def resources(ctx: Ctx) -> Out:
+    return Out(200, {name: f"/services/data/v{ctx.version}/{name}" for name in RESOURCES})
+
+
+def limits(ctx: Ctx) -> Out:
+    org = ctx.org
+    used = org.api_used(ctx.app.state.clock.time())
+    jobs_today = len(org.bulk_jobs)
+
+    def pair(maximum: int, remaining: int) -> dict[str, int]:
+        return {"Max": maximum, "Remaining": max(0, remaining)}
+
+    return Out(
+        200,
+        {
+            "ConcurrentAsyncGetReportInstances": pair(200, 200),
+            "ConcurrentSyncReportRuns": pair(20, 20),
+            "DailyApiRequests": pair(org.api_limit, org.api_limit - used),
+            "DailyAsyncApexExecutions": pair(250000, 250000),
+            "DailyBulkApiBatches": pair(15000, 15000),
+            "DailyBulkV2QueryFileStorageMB": pair(1048576, 1048576),
+            "DailyBulkV2QueryJobs": pair(10000, 10000 - jobs_today),
+            "DailyStreamingApiEvents": pair(10000, 10000),
+            "DataStorageMB": pair(5, 5),
+            "FileStorageMB": pair(20, 20),
+            "HourlyODataCallout": pair(10000, 10000),
+            "SingleEmail": pair(15, 15),
+        },
+    )
