@@ -9,6 +9,10 @@ from integrations.types import ProviderSlug
 from workspaces.models import Workspace
 
 
+def default_field_prefix() -> str:
+    return settings.SALESFORCE_FIELD_PREFIX
+
+
 class ConnectionKind(models.TextChoices):
     ADMIN = "admin", "Admin (org-wide)"
     USER = "user", "Personal (rep)"
@@ -65,6 +69,12 @@ class Connection(models.Model):
     api_usage_used = models.PositiveIntegerField(null=True, blank=True)
     api_usage_max = models.PositiveIntegerField(null=True, blank=True)
     api_usage_at = models.DateTimeField(null=True, blank=True)
+    field_prefix = models.CharField(
+        max_length=20,
+        blank=True,
+        default=default_field_prefix,
+        help_text="Admin connection: API-name prefix of our custom fields in this org (may be empty).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -91,6 +101,11 @@ class Connection(models.Model):
     def __str__(self) -> str:
         who = self.remote_username or self.org_id
         return f"{self.get_provider_display()} {self.get_kind_display()} · {who}"
+
+    @property
+    def org_label(self) -> str:
+        """ "Acme (00D…)", or just the id when Salesforce would not tell us the org's name."""
+        return f"{self.org_name} ({self.org_id})" if self.org_name else self.org_id
 
     @property
     def is_usable(self) -> bool:

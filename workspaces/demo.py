@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from integrations.services.apps import oauth_app_seed_sandbox_demo
 from workspaces.models import Membership, Role, Workspace
 
 DEMO_WORKSPACE_NAME = "Acme Sales"
@@ -43,4 +44,6 @@ def demo_seed() -> tuple[Workspace, list[DemoPerson]]:
                 is_superuser=person.is_staff,
             )
         Membership.objects.get_or_create(user=user, workspace=workspace, defaults={"role": person.role})
+    # With a local sandbox, "Connect Salesforce" › "Local sandbox (demo)" signs in to its demo org.
+    oauth_app_seed_sandbox_demo(workspace=workspace)
     return workspace, list(DEMO_PEOPLE)

@@ -13,3 +13,14 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not the default shared-cache in-memory database: there, a second connection that meets a write
+    # lock fails at once ("database table is locked") instead of waiting, so tests of row locking between
+    # concurrent workers cannot run. One file per process, so parallel runs never share it.
+    import os
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"switchboard-test-{os.getpid()}.sqlite3")
+    }

@@ -66,7 +66,14 @@ def _mint(connection: Connection, credential: OAuthCredential) -> oauth.TokenRes
     )
 
 
-def connection_mark_reconnect_required(*, connection: Connection, reason: str, code: str = "") -> None:
+def connection_mark_reconnect_required(
+    *,
+    connection: Connection,
+    reason: str,
+    code: str = "",
+    action: str = ConnectionAction.REFRESH_FAILED,
+    actor=None,
+) -> None:
     """Pause everything that needs this connection until its owner reconnects. Nothing queued is dropped."""
     now = timezone.now()
     updated = Connection.objects.filter(pk=connection.pk, status=ConnectionStatus.CONNECTED).update(
@@ -80,8 +87,6 @@ def connection_mark_reconnect_required(*, connection: Connection, reason: str, c
     connection.status_reason = reason
     if updated:
         connection_event_record(
-            connection=connection,
-            action=ConnectionAction.REFRESH_FAILED,
-            detail=f"{code}: {reason}" if code else reason,
+            connection=connection, action=action, actor=actor, detail=f"{code}: {reason}" if code else reason
         )
         logger.warning("salesforce.reconnect_required", extra={"connection_id": connection.pk, "code": code})

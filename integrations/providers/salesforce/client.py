@@ -8,6 +8,7 @@ FailWithReason.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +16,7 @@ import requests
 from django.conf import settings
 from django.utils import timezone
 
-from integrations.errors import ReconnectRequired, RetryLater
+from integrations.errors import FailWithReason, ReconnectRequired, RetryLater
 from integrations.http import BaseApiClient
 from integrations.models import Connection, ConnectionStatus, OAuthCredential
 from integrations.providers.salesforce.errors import SessionExpired, error_from_response
@@ -33,8 +34,15 @@ class SalesforceClient(BaseApiClient):
     integration_name = "Salesforce"
 
     def __init__(
-        self, connection: Connection, *, session: requests.Session | None = None, api_version: str | None = None
+        self,
+        connection: Connection,
+        *,
+        credential: OAuthCredential | None = None,
+        session: requests.Session | None = None,
+        api_version: str | None = None,
     ):
+        """`credential` lets a caller probe an org with tokens not saved yet (an unsaved `connection`):
+        nothing is written and no refresh is attempted."""
         super().__init__(session=session)
         if connection.status != ConnectionStatus.CONNECTED:
             raise ReconnectRequired(
@@ -43,7 +51,7 @@ class SalesforceClient(BaseApiClient):
             )
         self.connection = connection
         self.api_version = api_version or settings.SALESFORCE_API_VERSION
-        self._credential = OAuthCredential.objects.get(connection=connection)
+        self._credential = credential or OAuthCredential.objects.get(connection=connection)
         self.api_calls = 0
         """Calls this client made (each counts against the org's daily allocation)."""
 
@@ -67,18 +75,33 @@ class SalesforceClient(BaseApiClient):
             fields.update(api_usage_used=usage[0], api_usage_max=usage[1], api_usage_at=timezone.now())
         if response.status_code < 400:
             fields["last_success_at"] = timezone.now()
-        if fields:
+        for name, value in fields.items():
+            setattr(self.connection, name, value)
+        if fields and self.connection.pk:
             Connection.objects.filter(pk=self.connection.pk).update(**fields)
-            for name, value in fields.items():
-                setattr(self.connection, name, value)
 
     def request(self, method: str, path: str, **kwargs) -> requests.Response:
+        try:
+            return self._request_refreshing(method, path, **kwargs)
+        except FailWithReason as exc:
+            if exc.code == "INVALID_FIELD" and self.connection.pk:
+                # The org's schema changed under us: the next describe must come from Salesforce.
+                from integrations.services.metadata import describe_invalidate
+
+                describe_invalidate(connection=self.connection, sobject=_entity_in_message(exc.message))
+            raise
+
+    def _request_refreshing(self, method: str, path: str, **kwargs) -> requests.Response:
         from integrations.services.tokens import credential_refresh
 
         seen_version = self._credential.version
         try:
             return self.send(method, path, **kwargs)
-        except SessionExpired:
+        except SessionExpired as exc:
+            if not self.connection.pk:
+                raise FailWithReason(
+                    "Salesforce refused the access token it just issued.", code=exc.code, status=exc.status
+                ) from exc
             self._credential = credential_refresh(connection=self.connection, seen_version=seen_version)
         try:
             return self.send(method, path, **kwargs)
@@ -100,6 +123,11 @@ class SalesforceClient(BaseApiClient):
 
     def describe(self, sobject: str) -> dict:
         return self.request_json("GET", f"/sobjects/{sobject}/describe/")
+
+    def org_name(self) -> str:
+        """The org's name (`SELECT Name FROM Organization`)."""
+        records = self.query("SELECT Name FROM Organization").get("records") or [{}]
+        return records[0].get("Name") or ""
 
     def limits(self) -> dict:
         return self.request_json("GET", "/limits/")
@@ -191,6 +219,15 @@ class SalesforceClient(BaseApiClient):
 
     def bulk_query_abort(self, job_id: str) -> None:
         self.request("PATCH", f"/jobs/query/{job_id}", json={"state": "Aborted"})
+
+
+_ENTITY_RE = re.compile(r"on entity '(\w+)'")
+
+
+def _entity_in_message(message: str) -> str | None:
+    """`Lead` from "No such column 'Foo__c' on entity 'Lead'"; None (all objects) when not named."""
+    match = _ENTITY_RE.search(message or "")
+    return match.group(1) if match else None
 
 
 def _check_batch(items: list, limit: int) -> None:

@@ -95,6 +95,14 @@ OAUTH_GUIDANCE = {
     "unsupported_grant_type": "This org's app does not allow this kind of login (for client credentials, enable "
     "the Client Credentials Flow and set a Run As user on the External Client App).",
     "invalid_request": "Salesforce rejected the request as malformed. Check the login URL and try again.",
+    "inactive_user": "This Salesforce user is deactivated. Reactivate the user in Setup › Users, or connect as "
+    "another user.",
+    "inactive_org": "This Salesforce org is inactive or locked. Check the org's status with its administrator.",
+    "rate_limit_exceeded": "Salesforce is throttling logins for this user. Wait a few minutes and try again.",
+    "unsupported_response_type": "The External Client App does not allow the authorization-code flow. Enable "
+    "OAuth settings with this callback URL on the app.",
+    "invalid_scope": "The External Client App does not allow the scopes we ask for. Add the scopes shown on this "
+    "page (Selected OAuth Scopes) to the app.",
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -129,6 +130,20 @@ def _token_url(base_url: str) -> str:
     return f"{base_url.rstrip('/')}/services/oauth2/token"
 
 
+def _verify_signature(body: dict, client_secret: str) -> None:
+    """Salesforce signs `id` + `issued_at` with the consumer secret; a mismatch means the answer was altered."""
+    signature = body.get("signature")
+    if not signature or not body.get("id") or not body.get("issued_at"):
+        return
+    expected = base64.b64encode(
+        hmac.new(client_secret.encode(), (body["id"] + str(body["issued_at"])).encode(), hashlib.sha256).digest()
+    ).decode()
+    if not hmac.compare_digest(expected, signature):
+        raise FailWithReason(
+            "Salesforce's answer did not carry a valid signature for this consumer secret.", code="BAD_SIGNATURE"
+        )
+
+
 def exchange_code(
     *, login_url: str, code: str, code_verifier: str, redirect_uri: str, client_id: str, client_secret: str
 ) -> TokenResponse:
@@ -143,6 +158,7 @@ def exchange_code(
             "client_secret": client_secret,
         },
     )
+    _verify_signature(body, client_secret)
     return TokenResponse.from_json(body)
 
 
@@ -156,6 +172,7 @@ def refresh(*, login_url: str, refresh_token: str, client_id: str, client_secret
             "client_secret": client_secret,
         },
     )
+    _verify_signature(body, client_secret)
     return TokenResponse.from_json(body)
 
 
@@ -169,6 +186,7 @@ def client_credentials(*, instance_url: str, client_id: str, client_secret: str)
             "client_secret": client_secret,
         },
     )
+    _verify_signature(body, client_secret)
     return TokenResponse.from_json(body)
 
 
@@ -186,6 +204,34 @@ def revoke(*, login_url: str, token: str) -> None:
             code=f"HTTP_{response.status_code}",
             status=response.status_code,
         )
+
+
+def identity(*, identity_url: str, access_token: str) -> dict:
+    """The identity URL's answer: `username`, `display_name`, `organization_id`, `user_id`, `urls`..."""
+    try:
+        response = _session.get(
+            identity_url,
+            headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
+            timeout=DEFAULT_TIMEOUT,
+        )
+    except requests.RequestException as exc:
+        raise RetryLater("Could not reach Salesforce for the user's details.", code="CONNECTION_ERROR") from exc
+    if response.status_code >= 500:
+        raise RetryLater(
+            f"Salesforce answered HTTP {response.status_code} for the user's details. Try again shortly.",
+            code=f"HTTP_{response.status_code}",
+            status=response.status_code,
+        )
+    if response.status_code != 200:
+        raise FailWithReason(
+            f"Salesforce refused to tell us who signed in (HTTP {response.status_code}).",
+            code=f"HTTP_{response.status_code}",
+            status=response.status_code,
+        )
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise FailWithReason("Salesforce answered the identity request with an unexpected body.") from exc
 
 
 def userinfo(*, login_url: str, access_token: str) -> dict:

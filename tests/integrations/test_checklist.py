@@ -1,0 +1,209 @@
+"""The setup checklist against sandbox orgs: fields present, missing, mistyped, hidden or read-only by FLS."""
+
+import pytest
+from django.urls import reverse
+
+from integrations.services.checklist import (
+    MISSING,
+    NOT_EDITABLE,
+    NOT_READABLE,
+    OK,
+    PROBLEM,
+    WARN,
+    WRONG_TYPE,
+    checklist_run,
+)
+from tests.factories import MembershipFactory
+from tests.salesforce_oauth import logged_in_client
+from workspaces.models import Role
+
+pytestmark = pytest.mark.django_db
+
+SEQUENCE_FIELDS = [
+    {"name": "sb_activeinsequence__c", "type": "boolean"},
+    {"name": "sb_currentsequencestatus__c", "type": "string", "length": 255},
+    {"name": "sb_currentsequencename__c", "type": "string", "length": 255},
+    {"name": "sb_currentsequencestep__c", "type": "string", "length": 255},
+    {"name": "sb_sequencedby__c", "type": "reference", "reference_to": "User"},
+]
+TASK_FIELDS = [
+    {"name": "sb_sequencename__c", "type": "string", "length": 255},
+    {"name": "sb_sequencestepname__c", "type": "string", "length": 64},
+    {"name": "sb_recordingurl__c", "type": "url"},
+    {"name": "sb_callresult__c", "type": "string", "length": 255},
+    {"name": "sb_numberdialed__c", "type": "phone"},
+]
+
+
+def add_recommended_fields(control, org, *, skip=(), replace=None):
+    replace = replace or {}
+    for sobject, fields in (("Lead", SEQUENCE_FIELDS), ("Contact", SEQUENCE_FIELDS), ("Task", TASK_FIELDS)):
+        chosen = [replace.get(f"{sobject}.{f['name']}", f) for f in fields if f"{sobject}.{f['name']}" not in skip]
+        control.add_fields(org.org_id, sobject, chosen)
+
+
+def items(checklist, section: str) -> dict:
+    found = next(s for s in checklist.sections if s.title == section)
+    return {item.label.split(" · ")[0]: item for item in found.items}
+
+
+def test_every_recommended_field_present_is_ok(sandbox, sandbox_org, salesforce_connection):
+    add_recommended_fields(sandbox.control, sandbox_org)
+
+    checklist = checklist_run(admin=salesforce_connection)
+
+    fields = items(checklist, "Recommended custom fields")
+    assert len(fields) == 15
+    assert {label: item.status for label, item in fields.items() if item.status != OK} == {}
+    assert set(fields) >= {"Lead.sb_activeinsequence__c", "Contact.sb_sequencedby__c", "Task.sb_numberdialed__c"}
+    assert all(item.status == OK for item in items(checklist, "Task Type values").values())
+    assert all(item.status == OK for item in items(checklist, "Objects").values())
+    assert checklist.problems == 0
+
+
+def test_missing_fields_say_how_to_create_them(sandbox, sandbox_org, salesforce_connection):
+    add_recommended_fields(
+        sandbox.control, sandbox_org, skip={"Lead.sb_activeinsequence__c", "Task.sb_recordingurl__c"}
+    )
+
+    fields = items(checklist_run(admin=salesforce_connection), "Recommended custom fields")
+
+    lead = fields["Lead.sb_activeinsequence__c"]
+    assert lead.status == MISSING
+    assert "Object Manager › Lead" in lead.fix and "Checkbox" in lead.fix and "sb_activeinsequence" in lead.fix
+    task = fields["Task.sb_recordingurl__c"]
+    assert task.status == MISSING and "Object Manager › Activity" in task.fix and "URL" in task.fix
+    assert fields["Contact.sb_activeinsequence__c"].status == OK
+
+
+def test_wrong_types_are_named(sandbox, sandbox_org, salesforce_connection):
+    add_recommended_fields(
+        sandbox.control,
+        sandbox_org,
+        replace={
+            "Task.sb_numberdialed__c": {"name": "sb_numberdialed__c", "type": "string", "length": 40},
+            "Task.sb_sequencestepname__c": {"name": "sb_sequencestepname__c", "type": "string", "length": 20},
+            "Contact.sb_sequencedby__c": {"name": "sb_sequencedby__c", "type": "reference", "reference_to": "Account"},
+        },
+    )
+
+    fields = items(checklist_run(admin=salesforce_connection), "Recommended custom fields")
+
+    assert fields["Task.sb_numberdialed__c"].status == WRONG_TYPE
+    assert "needs Phone" in fields["Task.sb_numberdialed__c"].detail
+    assert fields["Task.sb_sequencestepname__c"].status == WRONG_TYPE
+    assert "Text(20)" in fields["Task.sb_sequencestepname__c"].detail
+    assert fields["Contact.sb_sequencedby__c"].status == WRONG_TYPE
+    assert "Account" in fields["Contact.sb_sequencedby__c"].detail
+    assert fields["Lead.sb_sequencedby__c"].status == OK
+
+
+def test_fields_hidden_or_read_only_for_a_rep_are_reported_with_their_name(
+    sandbox, sandbox_org, salesforce_connection, salesforce_connect
+):
+    add_recommended_fields(sandbox.control, sandbox_org)
+    sandbox.control.set_permissions(
+        sandbox_org.org_id,
+        "Standard User",
+        fields={"Lead.sb_currentsequencename__c": "hidden", "Task.sb_callresult__c": "read"},
+    )
+    workspace = salesforce_connection.workspace
+    rep = MembershipFactory(workspace=workspace, role=Role.REP)
+    salesforce_connect(workspace, rep.user, sandbox_org)
+
+    fields = items(checklist_run(admin=salesforce_connection), "Recommended custom fields")
+
+    hidden = fields["Lead.sb_currentsequencename__c"]
+    assert hidden.status == NOT_READABLE
+    assert sandbox_org.rep_user.username in hidden.detail and "Visible" in hidden.fix
+    read_only = fields["Task.sb_callresult__c"]
+    assert read_only.status == NOT_EDITABLE
+    assert sandbox_org.rep_user.username in read_only.detail and "Read-Only" in read_only.fix
+    assert fields["Contact.sb_currentsequencename__c"].status == OK
+
+
+def test_a_field_hidden_from_everyone_reads_as_missing(sandbox, sandbox_org, salesforce_connection):
+    add_recommended_fields(sandbox.control, sandbox_org)
+    sandbox.control.set_permissions(
+        sandbox_org.org_id, "System Administrator", fields={"Task.sb_recordingurl__c": "hidden"}
+    )
+
+    item = items(checklist_run(admin=salesforce_connection), "Recommended custom fields")["Task.sb_recordingurl__c"]
+
+    assert item.status == MISSING and "field-level security" in item.detail
+
+
+def test_task_type_values_follow_the_workspace_mapping(sandbox_org, salesforce_connection):
+    checklist = checklist_run(admin=salesforce_connection, task_type_values={"Call": "Call", "SMS": "Text Message"})
+
+    types = items(checklist, "Task Type values")
+    assert types["Call"].status == OK
+    assert types["SMS → “Text Message”"].status == MISSING
+    assert "Type › Values › New" in types["SMS → “Text Message”"].fix
+
+
+def test_api_access_of_each_rep_and_daily_usage(sandbox, sandbox_org, salesforce_connection, salesforce_connect):
+    workspace = salesforce_connection.workspace
+    rep = MembershipFactory(workspace=workspace, role=Role.REP)
+    salesforce_connect(workspace, rep.user, sandbox_org)
+    sandbox.control.set_permissions(sandbox_org.org_id, "Standard User", api_enabled=False)
+    sandbox.control.settings(sandbox_org.org_id, api_limit=5000, api_used=4500)
+
+    checklist = checklist_run(admin=salesforce_connection, force=True)
+
+    access = {item.label: item for item in next(s for s in checklist.sections if s.title == "API access").items}
+    assert access["API access · the admin connection"].status == OK
+    rep_row = access[f"API access · {sandbox_org.rep_user.username}"]
+    assert rep_row.status == PROBLEM and "API Enabled" in rep_row.fix
+    usage = access["Daily API usage"]
+    assert usage.status == WARN and "of 5,000" in usage.detail
+
+
+def test_the_page_rechecks_on_a_click(sandbox, sandbox_org, salesforce_connection):
+    client = logged_in_client(salesforce_connection.connected_by)
+    url = reverse("integration_checklist", args=[salesforce_connection.workspace.slug])
+    first = client.get(url).content.decode()
+    assert "Lead.sb_activeinsequence__c" in first and "Missing" in first
+    add_recommended_fields(sandbox.control, sandbox_org)
+
+    cached = client.get(url).content.decode()
+    assert 'data-testid="checklist-summary">' in cached and "to fix" in cached  # still the cached describes
+
+    response = client.post(url, {"action": "recheck"}, follow=True)
+
+    page = response.content.decode()
+    assert "Re-checked the org against Salesforce" in page
+    assert "All set" in page
+
+
+def test_a_rep_may_read_the_checklist_but_not_recheck(sandbox_org, salesforce_connection):
+    rep = MembershipFactory(workspace=salesforce_connection.workspace, role=Role.REP).user
+    url = reverse("integration_checklist", args=[salesforce_connection.workspace.slug])
+    client = logged_in_client(rep)
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"action": "recheck"}).status_code == 403
+
+
+def test_the_prefix_is_configurable(sandbox, sandbox_org, salesforce_connection):
+    sandbox.control.add_fields(sandbox_org.org_id, "Lead", [{"name": "acme_activeinsequence__c", "type": "boolean"}])
+    client = logged_in_client(salesforce_connection.connected_by)
+    url = reverse("integration_checklist", args=[salesforce_connection.workspace.slug])
+
+    client.post(url, {"action": "prefix", "field_prefix": "acme_"})
+
+    salesforce_connection.refresh_from_db()
+    assert salesforce_connection.field_prefix == "acme_"
+    fields = items(checklist_run(admin=salesforce_connection), "Recommended custom fields")
+    assert fields["Lead.acme_activeinsequence__c"].status == OK
+    bad = client.post(url, {"action": "prefix", "field_prefix": "9 bad"})
+    assert bad.status_code == 400 and "starting with a letter" in bad.content.decode()
+
+
+def test_when_nobody_can_read_the_org_nothing_is_called_missing(sandbox, sandbox_org, salesforce_connection):
+    sandbox.control.expire_tokens(org=sandbox_org.org_id, refresh_tokens=True)
+
+    checklist = checklist_run(admin=salesforce_connection, force=True)
+
+    assert [s.title for s in checklist.sections] == ["API access"]
+    assert items(checklist, "API access")["API access"].status == PROBLEM
+    assert checklist.errors and "Reconnect" in checklist.errors[0]
