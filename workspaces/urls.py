@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from sync.urls import crm_patterns
 from workspaces import views
 
 workspace_patterns = [
@@ -10,6 +11,9 @@ workspace_patterns = [
     path("members/<int:pk>/", views.membership_edit, name="membership_edit"),
     path("members/<int:pk>/remove/", views.membership_remove, name="membership_remove"),
     path("integrations/", include("integrations.urls")),
+    path("sync/", include("sync.urls")),
+    path("crm/", include(crm_patterns)),
+    path("settings/crm/", include("mappings.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from mappings.compat import drift_reason, field_label, field_lookup, fields_by_name, writable_fields
+from mappings.forms.widgets import FieldSelect, field_choices
+from mappings.types import LogMode, NewProspectAs
+
+URL_FIELD_TYPES = frozenset({"url", "string"})
+
+
+def linkedin_url_targets(describe: dict | None) -> list[dict]:
+    return [f for f in writable_fields(describe, update=True) if f.get("type") in URL_FIELD_TYPES]
+
+
+class AdvancedForm(forms.Form):
+    log_mode = forms.ChoiceField(
+        label="Log activities", choices=LogMode.choices, widget=forms.RadioSelect,
+        help_text="With “all”, an open Task is created when an activity starts and completed when it ends.",
+    )  # fmt: skip
+    new_prospect_as = forms.ChoiceField(
+        label="Create new prospects as", choices=NewProspectAs.choices, widget=forms.RadioSelect
+    )
+    linkedin_url_field_contact = forms.CharField(
+        label="Contact LinkedIn URL field", required=False, help_text="Used to find existing people (deduplication)."
+    )
+    linkedin_url_field_lead = forms.CharField(label="Lead LinkedIn URL field", required=False)
+    api_budget_percent = forms.IntegerField(
+        label="API budget (% of the org's daily allocation)", min_value=1, max_value=100
+    )
+
+    def __init__(self, *args, crm, describes: dict[str, dict | None], readonly: bool, **kwargs):
+        initial = {
+            "log_mode": crm.log_mode,
+            "new_prospect_as": crm.new_prospect_as,
+            "linkedin_url_field_contact": crm.linkedin_url_field_contact,
+            "linkedin_url_field_lead": crm.linkedin_url_field_lead,
+            "api_budget_percent": crm.api_budget_percent,
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        self.describes = describes
+        for sobject in ("Contact", "Lead"):
+            name = f"linkedin_url_field_{sobject.lower()}"
+            describe = describes.get(sobject)
+            targets = linkedin_url_targets(describe)
+            self.fields[name].widget = FieldSelect(
+                choices=field_choices(targets, current=[initial[name]], blank="— none —"),
+                sf_fields={f["name"]: f for f in targets},
+            )
+            # Without metadata the field cannot be checked: keep what is saved, let the rest be edited.
+            self.fields[name].disabled = readonly or describe is None
+        if readonly:
+            for field in self.fields.values():
+                field.disabled = True
+
+    def _clean_url_field(self, sobject: str) -> str:
+        name = (self.cleaned_data[f"linkedin_url_field_{sobject.lower()}"] or "").strip()
+        describe = self.describes.get(sobject)
+        if not name or describe is None:
+            return name
+        field = field_lookup(fields_by_name(describe), name)
+        reason = drift_reason(field, update=True)
+        if reason:
+            raise ValidationError(reason)
+        if field.get("type") not in URL_FIELD_TYPES:
+            raise ValidationError(f"{field_label(field)} is a {field.get('type')} field; choose a URL or text field.")
+        return field["name"]
+
+    def clean_linkedin_url_field_contact(self) -> str:
+        return self._clean_url_field("Contact")
+
+    def clean_linkedin_url_field_lead(self) -> str:
+        return self._clean_url_field("Lead")
+
+    def rows(self) -> list[dict]:
+        return [{"setting": name, "value": self.cleaned_data[name]} for name in self.fields]

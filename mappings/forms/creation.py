@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from django import forms
+
+from mappings.compat import field_label, fields_by_name, required_on_create
+from mappings.forms.rows import MappingFormSet, MappingRowForm, mapping_targets
+from mappings.forms.task import mapping_initial
+from mappings.models import CreationDefault
+from mappings.payloads import ACCOUNT_RESERVED_FIELDS, PROSPECT_RESERVED_FIELDS
+from mappings.types import CREATION_VARIABLES, ValueSource
+
+
+class CreationRowForm(MappingRowForm):
+    fallback = forms.CharField(
+        label="If unknown", required=False, max_length=32000, help_text="Used when the variable has no value."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fallback"].widget.attrs.update(
+            {"data-role": "fallback", "autocomplete": "off", "aria-label": "If unknown"}
+        )
+
+    def clean_fallback(self) -> str:
+        return self.cleaned_data["fallback"].strip()
+
+    def row(self) -> dict:
+        fallback = self.cleaned_data.get("fallback", "") if self.cleaned_data["source"] == ValueSource.VARIABLE else ""
+        return {**super().row(), "fallback": fallback}
+
+
+class CreationFormSet(MappingFormSet):
+    def clean(self):
+        super().clean()
+        # A required field filled from our data must not go out blank when that data is unknown.
+        required = {f["name"].lower() for f in self.required_fields}
+        for form in self.live_forms():
+            data = form.cleaned_data
+            if (
+                data.get("target_field", "").lower() in required
+                and data.get("source") == ValueSource.VARIABLE
+                and not data.get("fallback")
+                and not form.errors
+            ):
+                form.add_error("fallback", "Salesforce requires this field: enter a value for when it is unknown.")
+
+
+CreationFormSetBase = forms.formset_factory(CreationRowForm, formset=CreationFormSet, extra=1, can_delete=True)
+
+
+def reserved_for(sobject: str, linkedin_field: str = "") -> frozenset[str]:
+    base = ACCOUNT_RESERVED_FIELDS if sobject == "Account" else PROSPECT_RESERVED_FIELDS
+    return base | ({linkedin_field} if linkedin_field else frozenset())
+
+
+def creation_formset(
+    data=None, *, sobject: str, describe: dict | None, mappings: list[CreationDefault], readonly: bool,
+    linkedin_field: str = "",
+) -> CreationFormSet:  # fmt: skip
+    reserved = reserved_for(sobject, linkedin_field)
+    formset = CreationFormSetBase(
+        data,
+        prefix=f"creation-{sobject.lower()}",
+        initial=mapping_initial(mappings),
+        form_kwargs={
+            "sf_fields": fields_by_name(describe) if describe is not None else None,
+            "targets": mapping_targets(describe, variables=CREATION_VARIABLES, exclude=reserved),
+            "variables": CREATION_VARIABLES,
+            "reserved": reserved,
+            "readonly": readonly,
+        },
+    )
+    formset.object_label = sobject
+    lowered = {name.lower() for name in reserved}
+    formset.required_fields = [f for f in required_on_create(describe) if f["name"].lower() not in lowered]
+    if readonly:
+        formset.extra = 0
+    return formset
+
+
+def required_missing(describe: dict | None, mappings: list[CreationDefault], reserved: frozenset[str]) -> list[str]:
+    """Labels of required fields no saved default fills (shown on the page even before anyone edits)."""
+    covered = {m.target_field.lower() for m in mappings} | {name.lower() for name in reserved}
+    return [field_label(f) for f in required_on_create(describe) if f["name"].lower() not in covered]

@@ -1,0 +1,205 @@
+"""One mapping row (Salesforce field ← fixed value or one of our variables) and the formset of rows.
+
+Shared by Task mappings and creation defaults; validation reads the org's describe, so what the page accepts is
+what Salesforce will accept.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from mappings.compat import (
+    drift_reason,
+    field_accepts_constant,
+    field_accepts_kind,
+    field_label,
+    field_lookup,
+    is_restricted_picklist,
+    writable_fields,
+)
+from mappings.forms.widgets import FieldSelect, field_choices
+from mappings.types import ValueKind, ValueSource, Variable
+from mappings.values import InvalidValue, constant_clean
+
+
+def mapping_targets(
+    describe: dict | None, *, variables: dict[str, Variable], exclude=(), update: bool = False
+) -> list[dict]:
+    """Writable fields that can take a fixed value or at least one of `variables`."""
+    kinds = {v.kind for v in variables.values()}
+    return [
+        f
+        for f in writable_fields(describe, update=update, exclude=exclude)
+        if field_accepts_constant(f) or any(field_accepts_kind(f, kind) for kind in kinds)
+    ]
+
+
+class MappingRowForm(forms.Form):
+    target_field = forms.CharField(label="Salesforce field", max_length=255)
+    source = forms.ChoiceField(label="Value", choices=ValueSource.choices, initial=ValueSource.VARIABLE)
+    variable = forms.CharField(label="Variable", required=False, widget=forms.Select)
+    constant = forms.CharField(label="Fixed value", required=False, max_length=32000)
+
+    def __init__(
+        self,
+        *args,
+        sf_fields: dict[str, dict] | None,
+        targets: list[dict],
+        variables: dict[str, Variable],
+        reserved: frozenset[str] = frozenset(),
+        readonly: bool = False,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.sf_fields = sf_fields
+        self.variables = variables
+        self.reserved = {name.lower() for name in reserved}
+        current = [self.initial.get("target_field", "")]
+        self.fields["target_field"].widget = FieldSelect(
+            choices=field_choices(targets, current=current), sf_fields={f["name"]: f for f in targets}
+        )
+        self.fields["target_field"].widget.attrs.update({"data-role": "target", "aria-label": "Salesforce field"})
+        self.fields["source"].widget.attrs.update({"data-role": "source", "aria-label": "Value from"})
+        self.fields["variable"].widget.choices = [("", "— choose a variable —")] + [
+            (key, f"{v.label} · {ValueKind(v.kind).label.lower()}") for key, v in variables.items()
+        ]
+        self.fields["variable"].widget.attrs.update({"data-role": "variable", "aria-label": "Variable"})
+        self.fields["constant"].widget.attrs.update(
+            {"data-role": "constant", "autocomplete": "off", "aria-label": "Fixed value"}
+        )
+        if readonly:
+            for field in self.fields.values():
+                field.disabled = True
+
+    def sf_field(self) -> dict | None:
+        name = self.cleaned_data.get("target_field")
+        if not name or self.sf_fields is None:
+            return None
+        return field_lookup(self.sf_fields, name)
+
+    def clean_target_field(self) -> str:
+        name = self.cleaned_data["target_field"].strip()
+        if name.lower() in self.reserved:
+            raise ValidationError(f"{name} is set by Switchboard itself and cannot be mapped.")
+        if self.sf_fields is None:
+            return name
+        field = field_lookup(self.sf_fields, name)
+        reason = drift_reason(field)
+        if reason:
+            raise ValidationError(reason)
+        return field["name"]
+
+    def clean_variable(self) -> str:
+        key = self.cleaned_data["variable"]
+        if key and key not in self.variables:
+            raise ValidationError("Choose one of the listed variables.")
+        return key
+
+    def clean(self):
+        cleaned = super().clean()
+        field = self.sf_field()
+        if cleaned.get("source") == ValueSource.CONSTANT:
+            self._clean_constant(cleaned, field)
+        elif cleaned.get("source") == ValueSource.VARIABLE:
+            self._clean_variable(cleaned, field)
+        return cleaned
+
+    def _clean_constant(self, cleaned: dict, field: dict | None) -> None:
+        raw = cleaned.get("constant") or ""
+        if field is None:
+            if not raw.strip():
+                self.add_error("constant", "Enter a value.")
+            return
+        if not field_accepts_constant(field):
+            self.add_error(
+                "constant", f"{field_label(field)} is a {field.get('type')} field and cannot take a fixed value."
+            )
+            return
+        try:
+            cleaned["constant"] = constant_clean(field, raw)
+        except InvalidValue as exc:
+            self.add_error("constant", str(exc))
+
+    def _clean_variable(self, cleaned: dict, field: dict | None) -> None:
+        key = cleaned.get("variable")
+        if not key:
+            if "variable" not in self.errors:
+                self.add_error("variable", "Choose a variable.")
+            return
+        variable = self.variables[key]
+        if field is None or field_accepts_kind(field, variable.kind):
+            return
+        if is_restricted_picklist(field):
+            message = f"{field_label(field)} is a restricted picklist: only its own values fit. Use a fixed value."
+        else:
+            message = (
+                f"{variable.label} is {ValueKind(variable.kind).label.lower()}; "
+                f"{field_label(field)} is a {field.get('type')} field."
+            )
+        self.add_error("variable", message)
+
+    def value(self) -> str:
+        data = self.cleaned_data
+        return data["constant"] if data["source"] == ValueSource.CONSTANT else data["variable"]
+
+    def row(self) -> dict:
+        return {
+            "target_field": self.cleaned_data["target_field"],
+            "source": self.cleaned_data["source"],
+            "value": self.value(),
+        }
+
+
+class MappingFormSet(forms.BaseFormSet):
+    """Rows mapping onto one object; no field twice, and every field Salesforce requires is covered."""
+
+    required_fields: list[dict] = []
+    object_label = "record"
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = "Remove"
+            form.fields["DELETE"].disabled = form.fields["target_field"].disabled
+
+    def live_forms(self) -> list[MappingRowForm]:
+        """Saved rows not marked for deletion, plus new rows someone filled in."""
+        live = []
+        for index, form in enumerate(self.forms):
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            if index >= self.initial_form_count() and not form.has_changed():
+                continue
+            live.append(form)
+        return live
+
+    def clean(self):
+        seen: dict[str, int] = {}
+        for form in self.live_forms():
+            index = self.forms.index(form)
+            name = form.cleaned_data.get("target_field")
+            if not name:
+                continue
+            if name.lower() in seen:
+                form.add_error(
+                    "target_field",
+                    f"{name} is already mapped in row {seen[name.lower()] + 1}; a field can be mapped only once.",
+                )
+            else:
+                seen[name.lower()] = index
+        missing = [f for f in self.required_fields if f["name"].lower() not in seen]
+        if missing:
+            names = ", ".join(field_label(f) for f in missing)
+            raise ValidationError(
+                f"Salesforce requires these {self.object_label} fields and nothing fills them: {names}. "
+                "Add a row for each.",
+                code="required_missing",
+            )
+
+    def rows(self) -> list[dict]:
+        return [form.row() for form in self.live_forms() if form.is_valid()]
+
+    def valid_rows(self) -> list[dict]:
+        """Rows that validate on their own (for previews of a half-finished edit)."""
+        return [form.row() for form in self.live_forms() if not form.errors and form.cleaned_data.get("target_field")]

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import json
+
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+
+from mappings.compat import drift_reason, field_lookup, fields_by_name
+from mappings.forms.task import rows_as_mappings, task_mapping_formset
+from mappings.metadata import crm_metadata_get
+from mappings.payloads import task_payload_build
+from mappings.samples import sample_activity
+from mappings.selectors import crm_settings_get, task_mapping_list
+from mappings.services import settings_section_save
+from mappings.types import ActivityKind, LogMode
+from mappings.views.common import page_load, refuse_without_metadata, render_settings, saved_message
+from workspaces.permissions import crm_settings_view
+
+
+def _kind_or_404(kind: str) -> str:
+    if kind not in ActivityKind.values:
+        raise Http404("No such activity kind.")
+    return kind
+
+
+def mapping_drift(mappings, describe: dict | None) -> dict[str, str]:
+    """Saved target field → why it would fail at write time (empty when metadata is unknown)."""
+    if describe is None:
+        return {}
+    fields = fields_by_name(describe)
+    found = {m.target_field: drift_reason(field_lookup(fields, m.target_field)) for m in mappings}
+    return {name: reason for name, reason in found.items() if reason}
+
+
+def _preview(request, kind: str, describe: dict | None, mappings=None, state: str = "completed"):
+    activity = sample_activity(kind, state=state, rep_name=request.user.full_name, rep_email=request.user.email)
+    return task_payload_build(workspace=request.workspace, activity=activity, task_describe=describe, mappings=mappings)
+
+
+@crm_settings_view
+def task_mappings_index(request, workspace_slug):
+    return redirect("crm_task_mappings", workspace_slug=workspace_slug, kind=ActivityKind.CALL)
+
+
+@crm_settings_view
+def task_mappings(request, workspace_slug, kind):
+    kind = _kind_or_404(kind)
+    page = page_load(request)
+    describe = page.describe("Task")
+    mappings = task_mapping_list(workspace=request.workspace, kind=kind)
+    status = 200
+    if request.method == "POST":
+        refused = refuse_without_metadata(request, page)
+        if refused:
+            return refused
+        formset = task_mapping_formset(
+            request.POST, kind=kind, task_describe=describe, mappings=mappings, readonly=False
+        )
+        if formset.is_valid():
+            change = settings_section_save(
+                workspace=request.workspace, section=f"task:{kind}", rows=formset.rows(), actor=request.user
+            )
+            saved_message(request, change)
+            return redirect("crm_task_mappings", workspace_slug=workspace_slug, kind=kind)
+        status = 400
+    else:
+        formset = task_mapping_formset(kind=kind, task_describe=describe, mappings=mappings, readonly=not page.editable)
+    drift = mapping_drift(mappings, describe)
+    preview = _preview(request, kind, describe)
+    return render_settings(
+        request,
+        "mappings/tasks.html",
+        page,
+        "tasks",
+        {
+            "kind": kind,
+            "kind_label": ActivityKind(kind).label,
+            "kinds": ActivityKind.choices,
+            "formset": formset,
+            "rows": [(form, drift.get(form.initial.get("target_field", ""))) for form in formset.forms],
+            "drift": drift,
+            "preview": preview,
+            "preview_json": json.dumps(preview.fields, indent=2, ensure_ascii=False),
+            "log_all": crm_settings_get(workspace=request.workspace).log_mode == LogMode.ALL,
+        },
+        status=status,
+    )
+
+
+@crm_settings_view
+def task_preview(request, workspace_slug, kind):
+    """The Task a sample activity would produce; with the page's form data in the query, for the unsaved edit."""
+    kind = _kind_or_404(kind)
+    describe = crm_metadata_get(workspace=request.workspace, sobjects=("Task",)).describe("Task")
+    mappings, invalid = None, False
+    if f"task-{kind}-TOTAL_FORMS" in request.GET:
+        saved = task_mapping_list(workspace=request.workspace, kind=kind)
+        formset = task_mapping_formset(request.GET, kind=kind, task_describe=describe, mappings=saved, readonly=False)
+        invalid = not formset.is_valid()
+        mappings = rows_as_mappings(workspace=request.workspace, kind=kind, rows=formset.valid_rows())
+    state = "open" if request.GET.get("state") == "open" else "completed"
+    result = _preview(request, kind, describe, mappings=mappings, state=state)
+    return JsonResponse(
+        {
+            "fields": result.fields,
+            "warnings": result.warnings,
+            "json": json.dumps(result.fields, indent=2, ensure_ascii=False),
+            "invalid": invalid,
+        }
+    )

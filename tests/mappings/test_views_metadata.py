@@ -1,0 +1,145 @@
+"""Pages keep working without an admin connection, with Salesforce unreachable, and when fields disappear."""
+
+from datetime import timedelta
+
+import pytest
+
+from integrations.models import ConnectionStatus, DescribeCache
+from mappings.models import SettingsChange, TaskFieldMapping
+from tests.mappings.conftest import cached_connection, crm_url, formset_data, task_rows
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "tasks/call/", "sequence/", "defaults/Account/", "defaults/Lead/",
+    "opt-out/", "sync/Contact/", "advanced/", "history/",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_without_admin_connection_every_page_renders_with_an_explanation(owner_client, owner, path):
+    response = owner_client.get(crm_url(owner.workspace, path))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Salesforce is not connected" in html
+    assert "Go to Integrations" in html
+    assert not SettingsChange.objects.exists()
+
+
+def test_without_connection_choices_are_disabled_and_saves_refused(owner_client, owner):
+    TaskFieldMapping.objects.create(
+        workspace=owner.workspace, activity_kind="call", target_field="Type", source="constant", value="Call"
+    )
+    response = owner_client.get(crm_url(owner.workspace, "tasks/call/"))
+    forms = response.context["formset"].forms
+    assert len(forms) == 1 and forms[0].fields["target_field"].disabled
+    assert "Save mappings" not in response.content.decode()
+    rows = task_rows(owner.workspace, "call")
+    rows[0]["constant"] = "Meeting"
+    response = owner_client.post(crm_url(owner.workspace, "tasks/call/"), formset_data("task-call", rows, initial=1))
+    assert response.status_code == 302
+    assert TaskFieldMapping.objects.get().value == "Call"
+    follow = owner_client.get(response["Location"])
+    assert "Nothing was saved" in follow.content.decode()
+
+
+def test_saved_preview_still_renders_without_metadata(owner_client, owner):
+    TaskFieldMapping.objects.create(
+        workspace=owner.workspace, activity_kind="call", target_field="Subject", source="variable", value="subject"
+    )
+    response = owner_client.get(crm_url(owner.workspace, "tasks/call/"))
+    assert response.context["preview"].fields["Subject"] == "Call with Ada Lovelace"
+
+
+def test_fresh_cache_shows_its_age(owner_client, owner, connected):
+    html = owner_client.get(crm_url(owner.workspace, "tasks/call/")).content.decode()
+    assert "Salesforce metadata of Acme Inc fetched" in html
+    assert "12\xa0minutes" in html
+    assert "Refresh metadata" in html
+
+
+def test_unreachable_salesforce_uses_the_stale_cache_and_says_so(owner_client, owner, describes):
+    cached_connection(owner.workspace, describes, age=timedelta(days=2), status=ConnectionStatus.RECONNECT_REQUIRED)
+    response = owner_client.get(crm_url(owner.workspace, "tasks/call/"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "could not be reached" in html
+    assert "Refresh token revoked." in html
+    assert "showing cached metadata" in html
+    assert "2\xa0days" in html
+    assert response.context["page"].editable  # cached choices are still good enough to edit
+
+
+def test_unreachable_salesforce_without_cache_disables_choices(owner_client, owner, describes):
+    connection = cached_connection(owner.workspace, describes, status=ConnectionStatus.RECONNECT_REQUIRED)
+    DescribeCache.objects.filter(connection=connection).delete()
+    response = owner_client.get(crm_url(owner.workspace, "tasks/call/"))
+    assert response.status_code == 200
+    assert "no metadata is cached" in response.content.decode()
+    assert not response.context["page"].editable
+
+
+def test_refresh_metadata_reports_failure_without_crashing(owner_client, owner, describes):
+    cached_connection(owner.workspace, describes, status=ConnectionStatus.RECONNECT_REQUIRED)
+    response = owner_client.post(
+        crm_url(owner.workspace, "metadata/refresh/"), {"next": crm_url(owner.workspace, "sequence/")}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == crm_url(owner.workspace, "sequence/")
+    assert "could not be reached" in owner_client.get(response["Location"]).content.decode()
+
+
+def test_refresh_metadata_ignores_foreign_next(owner_client, owner, describes):
+    cached_connection(owner.workspace, describes, status=ConnectionStatus.RECONNECT_REQUIRED)
+    response = owner_client.post(crm_url(owner.workspace, "metadata/refresh/"), {"next": "https://evil.example/"})
+    assert response["Location"] == crm_url(owner.workspace, "tasks/")
+
+
+def test_rep_cannot_refresh_metadata(client, rep, connected):
+    client.force_login(rep.user)
+    assert client.post(crm_url(rep.workspace, "metadata/refresh/")).status_code == 403
+
+
+def test_schema_drift_is_flagged_on_the_page_not_at_write_time(owner_client, owner, describes):
+    connection = cached_connection(owner.workspace, describes)
+    owner_client.get(crm_url(owner.workspace, "tasks/call/"))  # stock defaults include sb_recordingurl__c
+    cache = DescribeCache.objects.get(connection=connection, sobject="Task")
+    cache.payload = {
+        **cache.payload,
+        "fields": [f for f in cache.payload["fields"] if f["name"] != "sb_recordingurl__c"],
+    }
+    cache.save()
+    response = owner_client.get(crm_url(owner.workspace, "tasks/call/"))
+    html = response.content.decode()
+    assert 'data-testid="drift-warning"' in html
+    assert html.count('data-testid="drift-flag"') == 1
+    assert "sb_recordingurl__c (not available in Salesforce)" in html
+    assert any("sb_recordingurl__c skipped" in w for w in response.context["preview"].warnings)
+    # Saving with the drifted row in place is refused with the reason beside it; removing it saves.
+    rows = task_rows(owner.workspace, "call")
+    index = next(i for i, r in enumerate(rows) if r["target_field"] == "sb_recordingurl__c")
+    response = owner_client.post(
+        crm_url(owner.workspace, "tasks/call/"), formset_data("task-call", rows, initial=len(rows))
+    )
+    assert response.status_code == 400
+    assert "no longer exists" in response.context["formset"].forms[index].errors["target_field"][0]
+    rows[index]["DELETE"] = True
+    response = owner_client.post(
+        crm_url(owner.workspace, "tasks/call/"), formset_data("task-call", rows, initial=len(rows))
+    )
+    assert response.status_code == 302
+    assert not TaskFieldMapping.objects.filter(target_field="sb_recordingurl__c", activity_kind="call").exists()
+
+
+def test_after_one_failed_describe_the_rest_come_from_cache_without_more_calls(owner, describes, monkeypatch):
+    from integrations.services import metadata as integration_metadata
+    from mappings.metadata import crm_metadata_get
+
+    cached_connection(owner.workspace, describes, age=timedelta(days=1), status=ConnectionStatus.RECONNECT_REQUIRED)
+    calls = []
+    real = integration_metadata.describe_get
+    monkeypatch.setattr("mappings.metadata.describe_get", lambda **kw: calls.append(kw["sobject"]) or real(**kw))
+    metadata = crm_metadata_get(workspace=owner.workspace)
+    assert calls == ["Task"]
+    assert metadata.available and metadata.stale
+    assert all(r.error is not None for r in metadata.results.values())

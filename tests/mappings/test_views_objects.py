@@ -1,0 +1,222 @@
+import pytest
+
+from mappings.models import CreationDefault, CrmSettings, OptOutField, SequenceFieldMapping, SyncFieldMapping
+from tests.mappings.conftest import cached_connection, crm_url, formset_data
+from tests.mappings.describes import sf_field
+
+pytestmark = pytest.mark.django_db
+
+
+def seq_data(**fields):
+    """contact_active="sb_..." style keys → the two prefixed forms' POST data."""
+    data = {}
+    for key, value in fields.items():
+        sobject, _, purpose = key.partition("_")
+        data[f"{sobject}-{purpose}"] = value
+    return data
+
+
+class TestSequenceFields:
+    def test_stock_defaults_use_recommended_fields(self, owner_client, owner, connected):
+        owner_client.get(crm_url(owner.workspace, "sequence/"))
+        rows = {(m.sobject, m.purpose): m.target_field for m in SequenceFieldMapping.objects.all()}
+        assert rows[("Contact", "active")] == "sb_activeinsequence__c"
+        assert rows[("Lead", "sequenced_by")] == "sb_sequencedby__c"
+        assert len(rows) == 10
+
+    def test_save_and_type_checks(self, owner_client, owner, connected):
+        url = crm_url(owner.workspace, "sequence/")
+        owner_client.get(url)
+        response = owner_client.post(
+            url,
+            seq_data(
+                contact_active="sb_currentsequencename__c",  # text, not a checkbox
+                contact_name="sb_currentsequencename__c",
+                lead_sequenced_by="OwnerId",  # a User lookup, but ownership is not ours to change
+                lead_status="Title",
+                lead_step="Title",  # twice on one object
+            ),
+        )
+        assert response.status_code == 400
+        contact, lead = response.context["forms"]
+        assert "checkbox field is needed" in contact.errors["active"][0]
+        assert "already holds" in lead.errors["step"][0]
+        assert "set by Switchboard" in lead.errors["sequenced_by"][0]
+        response = owner_client.post(
+            url,
+            seq_data(contact_active="sb_activeinsequence__c", contact_name="Department", lead_step="Title"),
+        )
+        assert response.status_code == 302
+        rows = {(m.sobject, m.purpose): m.target_field for m in SequenceFieldMapping.objects.all()}
+        assert rows == {
+            ("Contact", "active"): "sb_activeinsequence__c",
+            ("Contact", "name"): "Department",
+            ("Lead", "step"): "Title",
+        }
+
+    def test_user_lookup_only(self, owner_client, owner, connected):
+        url = crm_url(owner.workspace, "sequence/")
+        response = owner_client.post(url, seq_data(contact_sequenced_by="ReportsToId"))
+        assert response.status_code == 400
+        assert "is needed" in response.context["forms"][0].errors["sequenced_by"][0]
+
+
+class TestOptOut:
+    def test_checkbox_or_none(self, owner_client, owner, connected):
+        url = crm_url(owner.workspace, "opt-out/")
+        response = owner_client.post(url, {"contact_field": "Title", "lead_field": ""})
+        assert response.status_code == 400
+        assert "choose a checkbox field" in response.context["form"].errors["contact_field"][0]
+        assert owner_client.post(url, {"contact_field": "sb_smsoptout__c", "lead_field": ""}).status_code == 302
+        assert {r.sobject: r.target_field for r in OptOutField.objects.all()} == {
+            "Contact": "sb_smsoptout__c",
+            "Lead": None,
+        }
+
+    def test_read_only_checkbox_is_not_offered(self, owner_client, owner, connected):
+        response = owner_client.post(crm_url(owner.workspace, "opt-out/"), {"contact_field": "IsEmailBounced"})
+        assert "no longer writable" in response.context["form"].errors["contact_field"][0]
+
+
+class TestCreationDefaults:
+    def test_stock_defaults_and_preview(self, owner_client, owner, connected):
+        response = owner_client.get(crm_url(owner.workspace, "defaults/Lead/"))
+        rows = {m.target_field: (m.value, m.fallback) for m in CreationDefault.objects.filter(sobject="Lead")}
+        assert rows["Company"] == ("company.name", "Unknown")
+        assert rows["LastName"] == ("prospect.last_name", "Unknown")
+        html = response.content.decode()
+        assert "Analytical Engines Ltd" in html  # preview of a sample prospect
+        assert 'data-testid="required-missing"' not in html
+        account = {m.target_field for m in CreationDefault.objects.filter(sobject="Account")}
+        assert {"Name", "Website", "Industry", "NumberOfEmployees", "BillingCity"} <= account
+
+    def test_required_gap_is_shown_and_blocks_saving(self, owner_client, owner, connected):
+        url = crm_url(owner.workspace, "defaults/Lead/")
+        owner_client.get(url)
+        CreationDefault.objects.filter(sobject="Lead", target_field="Company").delete()
+        response = owner_client.get(url)
+        assert "Company" in response.content.decode().split('data-testid="required-missing"')[1][:300]
+        rows = [
+            {"target_field": m.target_field, "source": m.source, "variable": m.value, "fallback": m.fallback}
+            for m in CreationDefault.objects.filter(sobject="Lead")
+        ]
+        response = owner_client.post(url, formset_data("creation-lead", rows, initial=len(rows)))
+        assert response.status_code == 400
+        assert "Company" in response.context["formset"].non_form_errors()[0]
+
+    def test_required_field_from_a_variable_needs_a_fallback(self, owner_client, owner, connected):
+        url = crm_url(owner.workspace, "defaults/Lead/")
+        rows = [
+            {"target_field": "LastName", "source": "variable", "variable": "prospect.last_name", "fallback": "Unknown"},
+            {"target_field": "Company", "source": "variable", "variable": "company.name", "fallback": ""},
+            {"target_field": "LeadSource", "source": "constant", "constant": "Web"},
+        ]
+        owner_client.get(url)
+        CreationDefault.objects.all().delete()
+        response = owner_client.post(url, formset_data("creation-lead", rows, initial=0))
+        assert response.status_code == 400
+        assert "enter a value for when it is unknown" in response.context["formset"].forms[1].errors["fallback"][0]
+        rows[1]["fallback"] = "Unknown company"
+        assert owner_client.post(url, formset_data("creation-lead", rows, initial=0)).status_code == 302
+        assert CreationDefault.objects.get(sobject="Lead", target_field="Company").fallback == "Unknown company"
+        assert CreationDefault.objects.get(sobject="Lead", target_field="LeadSource").fallback == ""
+
+    def test_email_is_reserved(self, owner_client, owner, connected):
+        url = crm_url(owner.workspace, "defaults/Contact/")
+        rows = [{"target_field": "Email", "source": "constant", "constant": "x@example.com"}]
+        response = owner_client.post(url, formset_data("creation-contact", rows, initial=0))
+        assert "set by Switchboard" in response.context["formset"].forms[0].errors["target_field"][0]
+
+    def test_unknown_object_is_404(self, owner_client, owner, connected):
+        assert owner_client.get(crm_url(owner.workspace, "defaults/Opportunity/")).status_code == 404
+
+
+class TestSync:
+    def test_lists_custom_fields_and_saves_choices(self, owner_client, owner, describes):
+        describes["Account"]["fields"].append(sf_field("Tier__c", "picklist", values=("Gold", "Silver")))
+        describes["Account"]["fields"].append(sf_field("Notes__c", "textarea", length=32000, filterable=False))
+        cached_connection(owner.workspace, describes)
+        url = crm_url(owner.workspace, "sync/Account/")
+        formset = owner_client.get(url).context["formset"]
+        names = [f.initial["field_name"] for f in formset.forms]
+        assert {"Tier__c", "Notes__c", "History__c", "ns__Description__c"} <= set(names)
+        assert "Name" not in names
+        rows = [{"field_name": n, "sync": False, "display_name": n, "filterable": False} for n in names]
+        tier, notes = names.index("Tier__c"), names.index("Notes__c")
+        rows[tier] = {"field_name": "Tier__c", "sync": True, "display_name": "Tier", "filterable": True}
+        rows[notes] = {"field_name": "Notes__c", "sync": True, "display_name": "", "filterable": True}
+        response = owner_client.post(url, formset_data("sync-account", rows, initial=len(rows)))
+        assert response.status_code == 400
+        assert "Enter the name" in response.context["formset"].forms[notes].errors["display_name"][0]
+        assert "cannot filter" in response.context["formset"].forms[notes].errors["filterable"][0]
+        rows[notes] = {"field_name": "Notes__c", "sync": True, "display_name": "Notes"}
+        assert owner_client.post(url, formset_data("sync-account", rows, initial=len(rows))).status_code == 302
+        saved = {
+            m.field_name: (m.display_name, m.filterable, m.field_type, m.status) for m in SyncFieldMapping.objects.all()
+        }
+        assert saved == {
+            "Tier__c": ("Tier", True, "picklist", "active"),
+            "Notes__c": ("Notes", False, "textarea", "active"),
+        }
+
+    def test_synced_field_that_disappears_is_flagged_missing(self, owner_client, owner, connected):
+        SyncFieldMapping.objects.create(
+            workspace=owner.workspace, sobject="Account", field_name="Gone__c", display_name="Gone", field_type="string"
+        )
+        html = owner_client.get(crm_url(owner.workspace, "sync/Account/")).content.decode()
+        assert 'data-testid="drift-flag"' in html
+        response = owner_client.post(crm_url(owner.workspace, "metadata/refresh/"))  # Salesforce is unreachable
+        assert "could not be reached" in owner_client.get(response["Location"], follow=True).content.decode()
+        assert SyncFieldMapping.objects.get().status == "active"
+        from mappings.services import sync_mappings_refresh_status
+
+        describe = owner_client.get(crm_url(owner.workspace, "sync/Account/")).context["page"].describe("Account")
+        assert sync_mappings_refresh_status(workspace=owner.workspace, sobject="Account", describe=describe) == 1
+        assert SyncFieldMapping.objects.get().status == "missing"
+
+    def test_duplicate_display_names(self, owner_client, owner, describes):
+        describes["Lead"]["fields"] += [sf_field("A__c", "string", length=10), sf_field("B__c", "string", length=10)]
+        cached_connection(owner.workspace, describes)
+        url = crm_url(owner.workspace, "sync/Lead/")
+        names = [f.initial["field_name"] for f in owner_client.get(url).context["formset"].forms]
+        rows = [{"field_name": n, "sync": n in ("A__c", "B__c"), "display_name": "Same"} for n in names]
+        response = owner_client.post(url, formset_data("sync-lead", rows, initial=len(rows)))
+        assert response.status_code == 400
+        assert (
+            "already the name of A__c"
+            in response.context["formset"].forms[names.index("B__c")].errors["display_name"][0]
+        )
+
+
+class TestAdvanced:
+    def test_defaults_and_save(self, owner_client, owner, connected):
+        url = crm_url(owner.workspace, "advanced/")
+        form = owner_client.get(url).context["form"]
+        assert form.initial["log_mode"] == "completed_only"
+        assert form.initial["linkedin_url_field_contact"] == "LinkedIn_URL__c"  # suggested: the one LinkedIn URL field
+        data = {"log_mode": "all", "new_prospect_as": "lead", "linkedin_url_field_contact": "Title",
+                "linkedin_url_field_lead": "LinkedIn_URL__c", "api_budget_percent": "150"}  # fmt: skip
+        response = owner_client.post(url, data)
+        assert response.status_code == 400
+        assert "less than or equal to 100" in response.context["form"].errors["api_budget_percent"][0]
+        data["api_budget_percent"] = "60"
+        assert owner_client.post(url, data).status_code == 302
+        crm = CrmSettings.objects.get(workspace=owner.workspace)
+        assert (crm.log_mode, crm.new_prospect_as, crm.linkedin_url_field_contact, crm.api_budget_percent) == (
+            "all", "lead", "Title", 60,
+        )  # fmt: skip
+
+    def test_wrong_field_type_for_linkedin(self, owner_client, owner, connected):
+        data = {"log_mode": "all", "new_prospect_as": "lead", "linkedin_url_field_contact": "Birthdate",
+                "api_budget_percent": "80"}  # fmt: skip
+        response = owner_client.post(crm_url(owner.workspace, "advanced/"), data)
+        assert "choose a URL or text field" in response.context["form"].errors["linkedin_url_field_contact"][0]
+
+    def test_log_mode_can_change_without_salesforce(self, owner_client, owner):
+        data = {"log_mode": "all", "new_prospect_as": "contact", "api_budget_percent": "80"}
+        assert owner_client.post(crm_url(owner.workspace, "advanced/"), data).status_code == 302
+        assert CrmSettings.objects.get(workspace=owner.workspace).log_mode == "all"
+
+    def test_log_all_shows_open_state_preview_choice(self, owner_client, owner, connected):
+        CrmSettings.objects.create(workspace=owner.workspace, log_mode="all")
+        assert "data-preview-state" in owner_client.get(crm_url(owner.workspace, "tasks/call/")).content.decode()
