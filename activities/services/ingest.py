@@ -1,0 +1,268 @@
+"""Events in: validate, store the batch and its writeback jobs in one transaction, enqueue on commit."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from activities.models import (
+    Activity,
+    ActivityState,
+    Enrollment,
+    JobAction,
+    OptOut,
+    Prospect,
+    WritebackJob,
+)
+from activities.models.ledger import UNFINISHED_STATUSES
+from activities.services.validation import MAX_BATCH, Cleaned, FieldError, event_clean
+from activities.services.writeback.enqueue import writeback_enqueue_on_commit
+from mappings.selectors import crm_settings_get
+from mappings.types import LogMode
+from workspaces.models import Workspace
+
+logger = logging.getLogger(__name__)
+
+PROSPECT_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    "linkedin_url",
+    "phone",
+    "title",
+    "company_name",
+    "company_domain",
+    "company_linkedin_url",
+    "company_industry",
+    "company_size",
+)
+
+
+class EventsInvalid(Exception):
+    def __init__(self, items: list[dict], *, code: str = "invalid_events", message: str = ""):
+        super().__init__(message or "Some events are invalid; nothing was stored.")
+        self.items = items
+        self.code = code
+        self.message = str(self)
+
+
+@dataclass
+class IngestResult:
+    results: list[dict] = field(default_factory=list)
+    job_ids: list[int] = field(default_factory=list)
+
+
+def events_validate(*, workspace: Workspace, events: Any) -> list[Cleaned]:
+    """Every event cleaned, or EventsInvalid listing each bad item (index, code, field, message)."""
+    if not isinstance(events, list) or not events:
+        raise EventsInvalid([], code="invalid_batch", message="Send a non-empty list of events.")
+    if len(events) > MAX_BATCH:
+        raise EventsInvalid([], code="batch_too_large", message=f"At most {MAX_BATCH} events per batch.")
+    cleaned = [event_clean(event) for event in events]
+    emails = {c.data.get("user") for c in cleaned if c.data.get("user")}
+    members = _members_by_email(workspace, emails)
+    for item in cleaned:
+        email = item.data.get("user")
+        if email and email not in members:
+            item.errors.append(FieldError("user", "unknown_user", f"{email} is not a member of this workspace."))
+    items = [e.as_dict(index) for index, item in enumerate(cleaned) for e in item.errors]
+    if items:
+        raise EventsInvalid(items)
+    for item in cleaned:
+        if item.data.get("user"):
+            item.data["user"] = members[item.data["user"]]
+    return cleaned
+
+
+def _members_by_email(workspace: Workspace, emails: set[str]) -> dict[str, Any]:
+    users = get_user_model().objects.filter(memberships__workspace=workspace, email__in=emails)
+    return {u.email.lower(): u for u in users}
+
+
+def events_ingest(*, workspace: Workspace, events: Any) -> IngestResult:
+    """Store a batch (all or nothing) and the writeback jobs it calls for; the worker is woken on commit."""
+    cleaned = events_validate(workspace=workspace, events=events)
+    result = IngestResult()
+    settings_row = crm_settings_get(workspace=workspace)
+    with transaction.atomic():
+        for item in cleaned:
+            handler = _HANDLERS[item.type]
+            result.results.append(handler(workspace, item.data, result.job_ids, settings_row))
+        if result.job_ids:
+            writeback_enqueue_on_commit(job_ids=result.job_ids)
+    logger.info("activities.ingested", extra={"workspace_id": workspace.pk, "events": len(cleaned)})
+    return result
+
+
+# -- helpers ---------------------------------------------------------------------------------------------------
+def _prospect_upsert(workspace: Workspace, data: dict) -> Prospect:
+    prospect = None
+    if data["email"]:
+        prospect = Prospect.objects.filter(workspace=workspace, email=data["email"]).first()
+    if prospect is None and data["linkedin_url"]:
+        prospect = Prospect.objects.filter(workspace=workspace, linkedin_url=data["linkedin_url"]).first()
+        if prospect and prospect.email and data["email"] and prospect.email != data["email"]:
+            prospect = None  # same profile URL, different person record: keep them apart
+    if prospect is None:
+        return Prospect.objects.create(workspace=workspace, **{k: data[k] for k in PROSPECT_FIELDS})
+    changed = [k for k in PROSPECT_FIELDS if data[k] and getattr(prospect, k) != data[k]]
+    for name in changed:
+        setattr(prospect, name, data[name])
+    if changed:
+        prospect.save(update_fields=[*changed, "updated_at"])
+    return prospect
+
+
+def _job_create(job_ids: list[int], *, action: str, key: str, **fields) -> WritebackJob:
+    job = WritebackJob.objects.create(action=action, idempotency_key=key, next_attempt_at=timezone.now(), **fields)
+    job_ids.append(job.pk)
+    return job
+
+
+def _prospect_sync_ensure(workspace: Workspace, prospect: Prospect, user, job_ids: list[int]) -> None:
+    """Queue a find-or-create as `user` (the sequencing rep) unless the prospect is known or already queued."""
+    if prospect.salesforce_id:
+        return
+    queued = WritebackJob.objects.filter(
+        prospect=prospect, action=JobAction.PROSPECT_SYNC, status__in=UNFINISHED_STATUSES
+    ).exists()
+    if not queued:
+        _job_create(
+            job_ids,
+            action=JobAction.PROSPECT_SYNC,
+            key=f"prospect_sync:{prospect.pk}:{uuid.uuid4().hex[:12]}",
+            workspace=workspace,
+            prospect=prospect,
+            user=user,
+        )
+
+
+def _handle_prospect(workspace, data, job_ids, settings_row) -> dict:
+    prospect = _prospect_upsert(workspace, data["prospect"])
+    if data.get("user"):
+        _prospect_sync_ensure(workspace, prospect, data["user"], job_ids)
+    return {"type": "prospect", "id": prospect.pk}
+
+
+def _handle_enrollment(workspace, data, job_ids, settings_row) -> dict:
+    prospect = _prospect_upsert(workspace, data["prospect"])
+    _prospect_sync_ensure(workspace, prospect, data["user"], job_ids)
+    enrollment = Enrollment.objects.create(
+        workspace=workspace,
+        prospect=prospect,
+        user=data["user"],
+        event=data["event"],
+        sequence_name=data["sequence_name"],
+        step_name=data["step_name"],
+        status=data["status"],
+        occurred_at=data["occurred_at"],
+    )
+    _job_create(
+        job_ids,
+        action=JobAction.SEQUENCE_UPDATE,
+        key=f"sequence_update:{enrollment.pk}",
+        workspace=workspace,
+        prospect=prospect,
+        enrollment=enrollment,
+        user=data["user"],
+    )
+    return {"type": "enrollment", "id": enrollment.pk, "prospect_id": prospect.pk}
+
+
+ACTIVITY_FIELDS = (
+    "kind",
+    "subject",
+    "body_excerpt",
+    "started_at",
+    "completed_at",
+    "recording_url",
+    "number_dialed",
+    "disposition",
+    "duration_seconds",
+    "notes",
+)
+
+
+def _handle_activity(workspace, data, job_ids, settings_row) -> dict:
+    prospect = _prospect_upsert(workspace, data["prospect"])
+    activity = Activity.objects.filter(workspace=workspace, external_id=data["external_id"]).first()
+    completed = data["state"] == ActivityState.COMPLETED
+    log_all = settings_row.log_mode == LogMode.ALL
+    if activity is None:
+        activity = Activity.objects.create(
+            workspace=workspace,
+            external_id=data["external_id"],
+            prospect=prospect,
+            user=data["user"],
+            state=data["state"],
+            **{k: data[k] if data[k] is not None else _blank(k) for k in ACTIVITY_FIELDS},
+        )
+        if completed or log_all:
+            _prospect_sync_ensure(workspace, prospect, data["user"], job_ids)
+            _task_job(workspace, activity, JobAction.TASK_CREATE, job_ids)
+        return {"type": "activity", "id": activity.pk, "prospect_id": prospect.pk}
+    if activity.state == ActivityState.COMPLETED or not completed:
+        return {"type": "activity", "id": activity.pk, "prospect_id": prospect.pk, "duplicate": True}
+    # An open activity ends: complete its Task, or create it now if none was ever queued.
+    activity.state = ActivityState.COMPLETED
+    for name in ACTIVITY_FIELDS:
+        if data[name] not in (None, ""):
+            setattr(activity, name, data[name])
+    activity.save()
+    has_task_job = activity.writeback_jobs.filter(action=JobAction.TASK_CREATE).exclude(status="cancelled").exists()
+    if has_task_job:
+        _task_job(workspace, activity, JobAction.TASK_COMPLETE, job_ids)
+    else:
+        _prospect_sync_ensure(workspace, prospect, activity.user, job_ids)
+        _task_job(workspace, activity, JobAction.TASK_CREATE, job_ids)
+    return {"type": "activity", "id": activity.pk, "prospect_id": prospect.pk}
+
+
+def _blank(name: str):
+    return None if name in ("started_at", "completed_at", "duration_seconds") else ""
+
+
+def _task_job(workspace, activity: Activity, action: str, job_ids: list[int]) -> None:
+    _job_create(
+        job_ids,
+        action=action,
+        key=f"{action}:{activity.pk}",
+        workspace=workspace,
+        prospect=activity.prospect,
+        activity=activity,
+        user=activity.user,
+    )
+
+
+def _handle_opt_out(workspace, data, job_ids, settings_row) -> dict:
+    from activities.services.writeback.optouts import optout_candidates
+
+    prospect = _prospect_upsert(workspace, data["prospect"])
+    optout = OptOut.objects.create(
+        workspace=workspace, prospect=prospect, channel=data["channel"], occurred_at=data["occurred_at"]
+    )
+    candidates = optout_candidates(prospect=prospect)
+    _job_create(
+        job_ids,
+        action=JobAction.OPTOUT_WRITE,
+        key=f"optout_write:{optout.pk}",
+        workspace=workspace,
+        prospect=prospect,
+        optout=optout,
+        user=candidates[0] if candidates else None,
+    )
+    return {"type": "opt_out", "id": optout.pk, "prospect_id": prospect.pk}
+
+
+_HANDLERS = {
+    "prospect": _handle_prospect,
+    "enrollment": _handle_enrollment,
+    "activity": _handle_activity,
+    "opt_out": _handle_opt_out,
+}

@@ -1,0 +1,187 @@
+"""Validation of incoming events: plain functions returning cleaned data or a list of per-field errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from activities.models import ActivityKind, ActivityState
+from activities.models.events import EnrollmentEvent
+
+EVENT_TYPES = ("prospect", "enrollment", "activity", "opt_out")
+MAX_BATCH = 1000
+
+
+@dataclass
+class FieldError:
+    field: str
+    code: str
+    message: str
+
+    def as_dict(self, index: int | None = None) -> dict:
+        data = {"code": self.code, "field": self.field, "message": self.message}
+        return {"index": index, **data} if index is not None else data
+
+
+@dataclass
+class Cleaned:
+    type: str
+    data: dict[str, Any]
+    errors: list[FieldError] = field(default_factory=list)
+
+
+class _Checker:
+    def __init__(self, data: Any, prefix: str = ""):
+        self.data = data if isinstance(data, dict) else {}
+        self.prefix = prefix
+        self.errors: list[FieldError] = []
+
+    def error(self, name: str, code: str, message: str) -> None:
+        self.errors.append(FieldError(f"{self.prefix}{name}", code, message))
+
+    def string(self, name: str, *, required: bool = False, max_length: int = 255) -> str:
+        value = self.data.get(name)
+        if value is None or value == "":
+            if required:
+                self.error(name, "required", "This field is required.")
+            return ""
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            self.error(name, "invalid_type", "Expected a string.")
+            return ""
+        value = str(value).strip()
+        if len(value) > max_length:
+            self.error(name, "too_long", f"At most {max_length} characters.")
+            return ""
+        return value
+
+    def email(self, name: str, *, required: bool = False) -> str:
+        value = self.string(name, required=required, max_length=254)
+        if value:
+            try:
+                validate_email(value)
+            except ValidationError:
+                self.error(name, "invalid_email", "Not a valid email address.")
+                return ""
+        return value.lower()
+
+    def url(self, name: str, *, max_length: int = 255) -> str:
+        value = self.string(name, max_length=max_length)
+        if value:
+            try:
+                URLValidator(schemes=["http", "https"])(value)
+            except ValidationError:
+                self.error(name, "invalid_url", "Not a valid http(s) URL.")
+                return ""
+        return value
+
+    def choice(self, name: str, choices, *, required: bool = True) -> str:
+        value = self.string(name, required=required, max_length=64)
+        if value and value not in choices:
+            self.error(name, "invalid_choice", f"One of: {', '.join(choices)}.")
+            return ""
+        return value
+
+    def when(self, name: str, *, required: bool = False) -> datetime | None:
+        value = self.data.get(name)
+        if value in (None, ""):
+            if required:
+                self.error(name, "required", "This field is required.")
+            return None
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+        if parsed is None:
+            self.error(name, "invalid_datetime", "Expected an ISO 8601 date and time.")
+            return None
+        return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, timezone.utc)
+
+    def integer(self, name: str, *, minimum: int = 0) -> int | None:
+        value = self.data.get(name)
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            self.error(name, "invalid_integer", f"Expected a whole number ≥ {minimum}.")
+            return None
+        return value
+
+    def nested(self, name: str, *, required: bool = False) -> _Checker:
+        value = self.data.get(name)
+        if value is None and required:
+            self.error(name, "required", "This field is required.")
+        elif value is not None and not isinstance(value, dict):
+            self.error(name, "invalid_type", "Expected an object.")
+        child = _Checker(value, prefix=f"{self.prefix}{name}.")
+        child.errors = self.errors
+        return child
+
+
+def _prospect(checker: _Checker) -> dict:
+    p = checker.nested("prospect", required=True)
+    company = p.nested("company")
+    cleaned = {
+        "email": p.email("email"),
+        "first_name": p.string("first_name", max_length=80),
+        "last_name": p.string("last_name", max_length=80),
+        "linkedin_url": p.url("linkedin_url"),
+        "phone": p.string("phone", max_length=40),
+        "title": p.string("title", max_length=128),
+        "company_name": company.string("name"),
+        "company_domain": company.string("domain"),
+        "company_linkedin_url": company.url("linkedin_url"),
+        "company_industry": company.string("industry", max_length=120),
+        "company_size": company.string("size", max_length=40),
+    }
+    no_identity = p.data and not cleaned["email"] and not cleaned["linkedin_url"]
+    if no_identity and not any(e.field in ("prospect.email", "prospect.linkedin_url") for e in checker.errors):
+        p.error("email", "required", "A prospect needs an email or a LinkedIn URL.")
+    return cleaned
+
+
+def event_clean(event: Any) -> Cleaned:
+    if not isinstance(event, dict):
+        return Cleaned("", {}, [FieldError("", "invalid_type", "An event is a JSON object.")])
+    c = _Checker(event)
+    kind = c.choice("type", EVENT_TYPES)
+    data: dict[str, Any] = {}
+    if kind:
+        data["prospect"] = _prospect(c)
+    if kind == "prospect":
+        data["user"] = c.email("user")
+    elif kind == "enrollment":
+        data["user"] = c.email("user", required=True)
+        data["event"] = c.choice("event", EnrollmentEvent.values)
+        seq = c.nested("sequence", required=True)
+        data["sequence_name"] = seq.string("name", required=True)
+        data["step_name"] = seq.string("step")
+        data["status"] = seq.string("status", max_length=64)
+        data["occurred_at"] = c.when("occurred_at") or timezone.now()
+    elif kind == "activity":
+        data["external_id"] = c.string("id", required=True)
+        data["user"] = c.email("user", required=True)
+        data["kind"] = c.choice("kind", ActivityKind.values)
+        data["state"] = c.choice("state", ActivityState.values)
+        data["started_at"] = c.when("started_at")
+        data["completed_at"] = c.when("completed_at")
+        data["subject"] = c.string("subject")
+        data["notes"] = c.string("notes", max_length=32000)
+        call = c.nested("call")
+        data["recording_url"] = call.url("recording_url", max_length=500)
+        data["number_dialed"] = call.string("number_dialed", max_length=40)
+        data["disposition"] = call.string("disposition")
+        data["duration_seconds"] = call.integer("duration_seconds")
+        if call.data.get("notes"):
+            data["notes"] = call.string("notes", max_length=32000)
+        email = c.nested("email")
+        if email.data.get("subject"):
+            data["subject"] = email.string("subject")
+        data["body_excerpt"] = email.string("body_excerpt", max_length=32000)
+        if data["state"] == ActivityState.COMPLETED and not data["completed_at"]:
+            data["completed_at"] = timezone.now()
+    elif kind == "opt_out":
+        data["channel"] = c.choice("channel", ("sms",), required=False) or "sms"
+        data["occurred_at"] = c.when("occurred_at") or timezone.now()
+    return Cleaned(kind, data, c.errors)

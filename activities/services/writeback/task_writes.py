@@ -1,0 +1,87 @@
+"""Task records for activities: mapped per kind, owned by the rep, idempotent on replay.
+
+Idempotency: with an External ID field on Task (ours: its name contains "sb_activity" or "switchboard") every
+write is an upsert keyed by our activity id. Without one, a marker goes into Description and a job that may have
+written before (any second try) first looks the Task up by that marker.
+"""
+
+from __future__ import annotations
+
+import re
+
+from simple_salesforce.format import format_soql
+
+from activities.models import Activity, ActivityState, Enrollment
+from activities.services.writeback.context import BatchContext
+from mappings.payloads import ActivityData, task_payload_build
+
+MARKER_RE = re.compile(r"\[switchboard:(\d+)-(\d+)\]")
+
+
+def activity_key(activity: Activity) -> str:
+    return f"{activity.workspace_id}-{activity.pk}"
+
+
+def marker(activity: Activity) -> str:
+    return f"[switchboard:{activity_key(activity)}]"
+
+
+def activity_data(activity: Activity, *, completed: bool) -> ActivityData:
+    enrollment = (
+        Enrollment.objects.filter(
+            prospect_id=activity.prospect_id,
+            occurred_at__lte=activity.completed_at or activity.started_at or activity.received_at,
+        )  # fmt: skip
+        .order_by("-occurred_at", "-id")
+        .first()
+    )
+    user = activity.user
+    return ActivityData(
+        kind=activity.kind,
+        state="completed" if completed else "open",
+        subject=activity.subject,
+        body_excerpt=activity.body_excerpt,
+        notes=activity.notes,
+        sequence_name=enrollment.sequence_name if enrollment and enrollment.is_active else "",
+        step_name=enrollment.step_name if enrollment and enrollment.is_active else "",
+        recording_url=activity.recording_url,
+        number_dialed=activity.number_dialed,
+        disposition=activity.disposition,
+        duration_seconds=activity.duration_seconds,
+        occurred_at=(activity.completed_at if completed else None) or activity.started_at or activity.received_at,
+        rep_name=getattr(user, "full_name", "") or user.get_username(),
+        rep_email=user.email,
+    )
+
+
+def task_fields(ctx: BatchContext, activity: Activity) -> dict:
+    """Mapped fields plus engine defaults (Subject) and the idempotency key; no WhoId/WhatId/OwnerId."""
+    completed = activity.state == ActivityState.COMPLETED
+    payload = task_payload_build(workspace=ctx.workspace, activity=activity_data(activity, completed=completed),
+                                 task_describe=ctx.describe("Task"))  # fmt: skip
+    fields = dict(payload.fields)
+    if not fields.get("Subject"):
+        label = activity.get_kind_display()
+        fields["Subject"] = f"{label}: {activity.subject}"[:255] if activity.subject else label
+    ext = ctx.task_external_id_field()
+    if ext:
+        fields[ext] = activity_key(activity)
+    else:
+        fields["Description"] = f"{fields.get('Description') or ''}\n\n{marker(activity)}".strip()
+    return fields
+
+
+def tasks_find_written(ctx: BatchContext, activities: list[Activity]) -> dict[int, str]:
+    """Tasks already in Salesforce for these activities (by marker), as activity id -> Task id."""
+    who_ids = sorted({a.prospect.salesforce_id for a in activities if a.prospect.salesforce_id})
+    if not who_ids:
+        return {}
+    soql = format_soql("SELECT Id, Description FROM Task WHERE WhoId IN {}", who_ids)
+    wanted = {activity_key(a): a.pk for a in activities}
+    found: dict[int, str] = {}
+    for row in ctx.client.query_all_iter(soql):
+        for match in MARKER_RE.finditer(row.get("Description") or ""):
+            key = f"{match.group(1)}-{match.group(2)}"
+            if key in wanted:
+                found.setdefault(wanted[key], row["Id"])
+    return found

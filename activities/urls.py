@@ -1,0 +1,13 @@
+from django.urls import path
+
+from activities import views
+
+urlpatterns = [
+    path("", views.activity_home, name="activity_home"),
+    path("demo/", views.demo_generate, name="activity_demo_generate"),
+    path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
+    path("jobs/<int:pk>/<str:action>/", views.job_action, name="writeback_job_action"),
+    path("jobs/failed/<str:action>/", views.jobs_failed_action, name="writeback_failed_action"),
+    path("api-keys/", views.api_key_list, name="api_key_list"),
+    path("api-keys/<int:pk>/revoke/", views.api_key_revoke_view, name="api_key_revoke"),
+]

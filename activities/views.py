@@ -1,0 +1,118 @@
+"""Activity pages: writeback counts, the dead letter (failed jobs) with confirmed retry/cancel, per-activity
+history with every attempt, API keys and the demo generator."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from activities.forms import ApiKeyForm
+from activities.models import Activity, ApiKey, WritebackJob
+from activities.selectors import (
+    activity_list_recent,
+    activity_status,
+    job_list_failed,
+    job_list_waiting,
+    writeback_counts,
+)
+from activities.services.demo import demo_activity_generate
+from activities.services.keys import api_key_create, api_key_revoke
+from activities.services.ledger import jobs_cancel, jobs_retry
+from workspaces.models import MANAGE_CRM_SETTINGS
+from workspaces.permissions import require_workspace_perm
+
+manage_required = require_workspace_perm(
+    MANAGE_CRM_SETTINGS, message="Only members with the Manage CRM Settings permission can do this."
+)
+JOB_ACTIONS = {
+    "retry": ("Retry", "It goes back in the queue with a fresh set of attempts.", jobs_retry),
+    "cancel": ("Cancel", "It will not be written to Salesforce.", jobs_cancel),
+}
+
+
+def activity_home(request, workspace_slug):
+    workspace = request.workspace
+    return render(request, "activities/home.html", {
+        "counts": writeback_counts(workspace=workspace),
+        "failed_jobs": job_list_failed(workspace=workspace)[:100],
+        "waiting_jobs": job_list_waiting(workspace=workspace)[:50],
+        "activities": activity_list_recent(workspace=workspace),
+    })  # fmt: skip
+
+
+def activity_detail(request, workspace_slug, pk):
+    activity = get_object_or_404(
+        Activity.objects.select_related("prospect", "user"), pk=pk, workspace=request.workspace
+    )
+    jobs = (
+        WritebackJob.objects.filter(prospect=activity.prospect)
+        .filter(activity=activity) | WritebackJob.objects.filter(prospect=activity.prospect, activity__isnull=True,
+                                                                 action="prospect_sync")
+    ).prefetch_related("attempt_rows").select_related("connection").order_by("id")  # fmt: skip
+    return render(request, "activities/detail.html", {
+        "activity": activity, "jobs": jobs, "status": activity_status(activity=activity),
+    })  # fmt: skip
+
+
+@manage_required
+def job_action(request, workspace_slug, pk, action):
+    if action not in JOB_ACTIONS:
+        raise Http404("No such action.")
+    job = get_object_or_404(WritebackJob.objects.select_related("prospect", "activity"), pk=pk,
+                            workspace=request.workspace)  # fmt: skip
+    label, consequence, service = JOB_ACTIONS[action]
+    if request.method == "POST":
+        done = service(jobs=[job])
+        messages.success(
+            request, f"{label}: {done} job{'s' if done != 1 else ''}." if done else f"Nothing to {action}."
+        )
+        return redirect(request.POST.get("next") or "activity_home", workspace_slug=workspace_slug) if not \
+            request.POST.get("next") else redirect(request.POST["next"])  # fmt: skip
+    return render(request, "activities/confirm.html", {
+        "label": label, "consequence": consequence, "jobs": [job], "next": request.GET.get("next", ""),
+    })  # fmt: skip
+
+
+@manage_required
+def jobs_failed_action(request, workspace_slug, action):
+    if action not in JOB_ACTIONS:
+        raise Http404("No such action.")
+    jobs = list(job_list_failed(workspace=request.workspace))
+    label, consequence, service = JOB_ACTIONS[action]
+    if request.method == "POST":
+        done = service(jobs=jobs)
+        messages.success(request, f"{label}: {done} failed job{'s' if done != 1 else ''}.")
+        return redirect("activity_home", workspace_slug=workspace_slug)
+    return render(request, "activities/confirm.html", {"label": label, "consequence": consequence, "jobs": jobs})
+
+
+@require_POST
+@manage_required
+def demo_generate(request, workspace_slug):
+    result = demo_activity_generate(workspace=request.workspace)
+    messages.success(request, f"Generated {len(result.results)} demo events; their writes are queued.")
+    return redirect("activity_home", workspace_slug=workspace_slug)
+
+
+@manage_required
+def api_key_list(request, workspace_slug):
+    form = ApiKeyForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        key, new_key = api_key_create(workspace=request.workspace, name=form.cleaned_data["name"],
+                                      created_by=request.user)  # fmt: skip
+        form = ApiKeyForm()
+    keys = ApiKey.objects.filter(workspace=request.workspace).select_related("created_by")
+    return render(request, "activities/api_keys.html", {"form": form, "keys": keys, "new_key": new_key})
+
+
+@manage_required
+def api_key_revoke_view(request, workspace_slug, pk):
+    key = get_object_or_404(ApiKey, pk=pk, workspace=request.workspace)
+    if request.method == "POST":
+        api_key_revoke(key=key)
+        messages.success(request, f"API key “{key.name}” revoked. Requests using it now get 401.")
+        return redirect("api_key_list", workspace_slug=workspace_slug)
+    return render(request, "activities/api_key_revoke.html", {"key": key})
