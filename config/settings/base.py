@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "integrations",
     "mappings",
     "activities",
+    "sync",
     "sandbox",
 ]
 
@@ -57,6 +58,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "workspaces.context_processors.workspace",
+                "integrations.context_processors.reconnect_notice",
             ],
         },
     },

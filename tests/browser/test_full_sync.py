@@ -1,0 +1,84 @@
+"""A workspace admin starts a full sync on the sync health page and watches the progress bar move without
+reloading the page; the run is fed by the sandbox, batch by batch."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+from playwright.sync_api import expect
+
+from sync.models import SyncRun
+from sync.services import full as full_module
+from sync.services.runs import run_execute
+from tests.factories import DEFAULT_PASSWORD
+from tests.sync import conftest as sync_fixtures
+
+# The sync tests' fixtures, shared here: a workspace whose admin connection points at a fresh sandbox org.
+admin_membership = sync_fixtures.admin_membership
+workspace = sync_fixtures.workspace
+sf_connection = sync_fixtures.sf_connection
+org_control = sync_fixtures.org_control
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_full_sync_progress_bar_updates_live_and_finishes(
+    live_server, page, workspace, admin_membership, sf_connection, org_control, monkeypatch, settings
+):
+    control, org = org_control
+    control.load_records(org, "Contact", [{"LastName": f"P{i:04d}"} for i in range(3000)], return_ids=False)
+    monkeypatch.setattr(full_module, "REST_MAX_RECORDS", 10)
+    monkeypatch.setattr(full_module, "BULK_PAGE_SIZE", 500)
+    monkeypatch.setattr(full_module, "BATCH_SIZE", 250)
+    # The worker is a thread here; it waits for the page to show the run as queued before starting.
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": False}
+    monkeypatch.setattr("sync.services.runs.async_task", lambda *args, **kwargs: None)
+    release = threading.Event()
+    real_commit = full_module._commit
+
+    def slow_commit(*args, **kwargs):
+        release.wait(10)
+        return real_commit(*args, **kwargs)
+
+    monkeypatch.setattr(full_module, "_commit", slow_commit)
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill(admin_membership.user.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.goto(f"{live_server.url}/w/{workspace.slug}/sync/")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("full-sync-start").click()
+
+    progress = page.get_by_test_id("full-sync-progress")
+    expect(progress.get_by_test_id("sync-status")).to_have_text("Queued")
+    run = SyncRun.objects.get(workspace=workspace)
+    worker = threading.Thread(target=run_execute, kwargs={"run_id": run.pk})
+    worker.start()
+    release.set()
+    # Numbers change in place (no reload): records done reach the expected total and the status flips.
+    expect(progress.get_by_test_id("sync-status")).to_have_text("Succeeded", timeout=20_000)
+    worker.join(20)
+    expect(progress.get_by_test_id("sync-done")).to_have_text("3000")
+    expect(progress.get_by_test_id("sync-expected")).to_have_text("3000")
+    expect(progress.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
+    expect(page.locator("[data-cancel-form]")).to_be_hidden()
+    assert re.search(r"/sync/$", page.url)  # never left or reloaded to another URL
+
+
+def test_full_sync_can_be_cancelled_from_the_page(
+    live_server, page, workspace, admin_membership, sf_connection, monkeypatch, settings
+):
+    monkeypatch.setattr("sync.services.runs.async_task", lambda *args, **kwargs: None)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill(admin_membership.user.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.goto(f"{live_server.url}/w/{workspace.slug}/sync/")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("full-sync-start").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Cancel sync").click()
+    expect(page.get_by_test_id("sync-status")).to_have_text("Cancelled")

@@ -1,0 +1,133 @@
+"""Stopping and resuming: the API ceiling reached mid-run, a worker dying mid-batch, cancellation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from mappings.models import CrmSettings
+from sync import records as records_module
+from sync.models import SyncedRecord, SyncRun
+from sync.services import full as full_module
+from sync.services.runs import full_sync_start, run_cancel, run_execute
+from sync.types import RunStatus, StepStatus
+
+pytestmark = pytest.mark.django_db
+
+TOTAL = 1000
+
+
+@pytest.fixture
+def thousand_contacts(org_control, monkeypatch):
+    control, org = org_control
+    control.load_records(org, "Contact", [{"LastName": f"P{i:04d}"} for i in range(TOTAL)], return_ids=False)
+    monkeypatch.setattr(full_module, "REST_MAX_RECORDS", 10)
+    monkeypatch.setattr(full_module, "BULK_PAGE_SIZE", 100)
+    monkeypatch.setattr(full_module, "BATCH_SIZE", 40)  # batches do not line up with pages on purpose
+
+
+def bulk_requests(control, org, kind):
+    log = control.requests(org=org)
+    if kind == "create":
+        return [r for r in log if r["method"] == "POST" and r["path"].endswith("/jobs/query")]
+    return [r for r in log if r["path"].endswith("/results")]
+
+
+def make_due(run):
+    SyncRun.objects.filter(pk=run.pk).update(resume_after=timezone.now() - dt.timedelta(seconds=1))
+
+
+def test_api_ceiling_reached_mid_run_pauses_and_resumes_from_checkpoint(
+    workspace, sf_connection, org_control, thousand_contacts
+):
+    control, org = org_control
+    CrmSettings.objects.create(workspace=workspace, api_budget_percent=50)
+    control.settings(org, api_limit=1000, api_used=490)  # ceiling 500: about ten calls left
+
+    run = run_execute(run_id=full_sync_start(workspace=workspace, sobjects=["Contact"]).pk)
+
+    assert run.status == RunStatus.PAUSED_BUDGET
+    assert run.error_code == "API_BUDGET"
+    step = run.steps.get()
+    assert 0 < step.records_done < TOTAL
+    assert SyncedRecord.objects.filter(workspace=workspace).count() == step.records_done
+    pages_before = len(bulk_requests(control, org, "results"))
+
+    control.settings(org, api_used=0)  # the rolling window freed budget
+    make_due(run)
+    run = run_execute(run_id=run.pk)
+
+    assert run.status == RunStatus.SUCCEEDED, run.error_message
+    assert SyncedRecord.objects.filter(workspace=workspace, is_deleted=False).count() == TOTAL
+    assert len(bulk_requests(control, org, "create")) == 1  # same Bulk job, no new export
+    # Every page read exactly once across both workers: no re-download.
+    assert pages_before + (TOTAL // 100 - pages_before) == len(bulk_requests(control, org, "results"))
+    assert run.steps.get().records_done == TOTAL
+
+
+def test_worker_killed_mid_batch_resumes_without_gaps_or_duplicates(
+    workspace, sf_connection, org_control, thousand_contacts, monkeypatch
+):
+    control, org = org_control
+    real_upsert = records_module.records_upsert
+    calls = {"n": 0}
+
+    def dying_upsert(records, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 8:  # the worker dies while writing the 8th batch: its transaction never commits
+            raise SystemExit("killed")
+        return real_upsert(records, **kwargs)
+
+    monkeypatch.setattr(full_module, "records_upsert", dying_upsert)
+    run = full_sync_start(workspace=workspace, sobjects=["Contact"])
+    with pytest.raises(SystemExit):
+        run_execute(run_id=run.pk)
+
+    run.refresh_from_db()
+    step = run.steps.get()
+    assert run.status == RunStatus.RUNNING  # as a dead worker leaves it
+    # Pages of 100 in batches of 40: 40+40+20 per page, so seven commits hold 240 rows.
+    assert step.records_done == 240
+    assert step.page_offset == 40  # the checkpoint points inside the third page
+    assert SyncedRecord.objects.filter(workspace=workspace).count() == 240  # checkpoint == committed rows
+
+    monkeypatch.setattr(full_module, "records_upsert", real_upsert)
+    assert run_execute(run_id=run.pk) is None  # heartbeat still fresh: nobody steals a live run
+    SyncRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - dt.timedelta(minutes=30))
+    run = run_execute(run_id=run.pk)
+
+    assert run.status == RunStatus.SUCCEEDED, run.error_message
+    assert SyncedRecord.objects.filter(workspace=workspace).count() == TOTAL
+    assert set(SyncedRecord.objects.values_list("name", flat=True)) == {f"P{i:04d}" for i in range(TOTAL)}
+    assert len(bulk_requests(control, org, "create")) == 1
+
+
+def test_cancel_stops_between_batches_and_aborts_the_job(
+    workspace, sf_connection, org_control, thousand_contacts, monkeypatch
+):
+    control, org = org_control
+    run = full_sync_start(workspace=workspace, sobjects=["Contact"])
+    real_upsert = records_module.records_upsert
+
+    def upsert_then_cancel(records, **kwargs):
+        result = real_upsert(records, **kwargs)
+        run_cancel(run=SyncRun.objects.get(pk=run.pk))
+        return result
+
+    monkeypatch.setattr(full_module, "records_upsert", upsert_then_cancel)
+    run = run_execute(run_id=run.pk)
+
+    assert run.status == RunStatus.CANCELLED
+    assert run.steps.get().status != StepStatus.DONE
+    assert SyncedRecord.objects.filter(workspace=workspace).count() == 40
+    aborts = [r for r in control.requests(org=org) if r["method"] == "PATCH" and "/jobs/query/" in r["path"]]
+    assert len(aborts) == 1
+
+
+def test_cancel_of_a_queued_run_is_immediate(workspace, sf_connection):
+    run = full_sync_start(workspace=workspace)
+    assert run_cancel(run=run)
+    assert run.status == RunStatus.CANCELLED
+    assert run_execute(run_id=run.pk) is None
