@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from workspaces import services
 from workspaces.forms import InvitationForm, MembershipForm, WorkspaceCreateForm
+from workspaces.home import home_summary
 from workspaces.middleware import SESSION_KEY
 from workspaces.models import MANAGE_CRM_SETTINGS, Invitation, Membership, Role
 from workspaces.permissions import require_member_manager
@@ -37,7 +38,8 @@ def workspace_create(request):
 
 
 def workspace_home(request, workspace_slug):
-    return render(request, "workspaces/home.html", {})
+    summary = home_summary(workspace=request.workspace, user=request.user)
+    return render(request, "workspaces/home.html", {"summary": summary})
 
 
 def member_list_view(request, workspace_slug):
