@@ -36,7 +36,7 @@ test: $(VENV)/.dev browser-deps
 	$(PY) -m pytest
 
 bench: $(VENV)/.dev
-	$(PY) -m bench
+	$(PY) -m bench $(ARGS)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -19,9 +19,12 @@ def main(argv: list[str]) -> int:
     django.setup()
     wanted = set(argv)
     failed = False
-    for path in BENCHMARKS:
-        # `python -m bench writeback` and `python -m bench bench.writeback` both select bench/writeback.py.
-        if wanted and not wanted & {path, path.rsplit(".", 1)[-1]}:
+    unknown = wanted - set(BENCHMARKS) - set(BENCHMARKS.values())
+    if unknown:
+        print(f"bench: unknown benchmark {', '.join(sorted(unknown))}; known: {', '.join(BENCHMARKS)}", file=sys.stderr)
+        return 2
+    for name, path in BENCHMARKS.items():
+        if wanted and not wanted & {name, path}:
             continue
         started = time.perf_counter()
         print(f"bench: running {path}", file=sys.stderr, flush=True)
