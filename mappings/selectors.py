@@ -13,10 +13,32 @@ from mappings.models import (
     SyncFieldMapping,
     TaskFieldMapping,
 )
+from mappings.services.defaults import TASK_TYPE_BY_KIND
+from mappings.types import ActivityKind, ValueSource
 
 
 def task_mapping_list(*, workspace, kind: str) -> list[TaskFieldMapping]:
     return list(TaskFieldMapping.objects.filter(workspace=workspace, activity_kind=kind))
+
+
+def task_type_values_needed(*, workspace) -> dict[str, list[str]]:
+    """Task `Type` values the workspace's Task mappings write, each with the labels of the activity kinds writing it.
+
+    Before the stock mappings are saved (CRM settings never opened), the stock values they will write.
+    A kind whose saved mapping sets no Type needs none.
+    """
+    if crm_settings_get(workspace=workspace).defaults_applied_at is None:
+        by_kind = {kind: TASK_TYPE_BY_KIND[kind][0] for kind in ActivityKind.values}
+    else:
+        rows = TaskFieldMapping.objects.filter(
+            workspace=workspace, target_field__iexact="Type", source=ValueSource.CONSTANT
+        ).exclude(value="")
+        by_kind = {row.activity_kind: row.value for row in rows}
+    needed: dict[str, list[str]] = {}
+    for kind in ActivityKind:  # kind order, so the checklist reads in the settings pages' order
+        if kind.value in by_kind:
+            needed.setdefault(by_kind[kind.value], []).append(str(kind.label))
+    return needed
 
 
 def sequence_mapping_list(*, workspace, sobject: str | None = None) -> list[SequenceFieldMapping]:

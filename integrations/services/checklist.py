@@ -18,16 +18,17 @@ from integrations.providers.salesforce.checklist_spec import (
     CHECKLIST_OBJECTS,
     OBJECT_NEEDS,
     RECOMMENDED_FIELDS,
-    TASK_TYPE_VALUES,
     FieldSpec,
     type_problem,
 )
 from integrations.services.metadata import describe_get
 from integrations.types import ProviderSlug
+from mappings.selectors import task_type_values_needed
 
-OK, MISSING, WRONG_TYPE, NOT_EDITABLE, NOT_READABLE, PROBLEM, WARN = (
+OK, MISSING, INACTIVE, WRONG_TYPE, NOT_EDITABLE, NOT_READABLE, PROBLEM, WARN = (
     "ok",
     "missing",
+    "inactive",
     "wrong_type",
     "not_editable",
     "not_readable",
@@ -37,6 +38,7 @@ OK, MISSING, WRONG_TYPE, NOT_EDITABLE, NOT_READABLE, PROBLEM, WARN = (
 STATUS_LABELS = {
     OK: "OK",
     MISSING: "Missing",
+    INACTIVE: "Inactive",
     WRONG_TYPE: "Wrong type",
     NOT_EDITABLE: "Not editable",
     NOT_READABLE: "Not readable",
@@ -99,13 +101,15 @@ class _Viewer:
 
 
 def checklist_run(
-    *, admin: Connection, force: bool = False, task_type_values: dict[str, str] | None = None
+    *, admin: Connection, force: bool = False, task_types: dict[str, list[str]] | None = None
 ) -> Checklist:
     """Check the org behind `admin`. `force` ignores cached describes (the Re-check button).
 
-    `task_type_values` maps each activity kind to the Task Type value the workspace writes for it (defaults to
-    the kind's own name).
+    `task_types` maps each Task Type value to the activity kinds that write it; by default, what the workspace's
+    Task mappings write (see `mappings.selectors.task_type_values_needed`).
     """
+    if task_types is None:
+        task_types = task_type_values_needed(workspace=admin.workspace)
     prefix = admin.field_prefix
     viewers = [_describe_as(admin, force)] + [
         _describe_as(c, force)
@@ -126,7 +130,7 @@ def checklist_run(
             CheckSection(
                 "Recommended custom fields", [_field_item(spec, prefix, readers) for spec in RECOMMENDED_FIELDS]
             ),
-            CheckSection("Task Type values", _task_type_items(readers, task_type_values)),
+            CheckSection("Task Type values", _task_type_items(readers, task_types)),
         ]
     sections.append(CheckSection("API access", [_api_access_item(v) for v in viewers] + [_usage_item(admin)]))
     return Checklist(sections=sections, checked_at=timezone.now(), prefix=prefix, errors=errors)
@@ -208,27 +212,43 @@ def _setup_object(sobject: str) -> str:
     return "Activity" if sobject == "Task" else sobject  # Task fields live on Activity in Object Manager
 
 
-def _task_type_items(readers: list[_Viewer], task_type_values: dict[str, str] | None) -> list[CheckItem]:
-    wanted = task_type_values or {kind: kind for kind in TASK_TYPE_VALUES}
+def _task_type_items(readers: list[_Viewer], task_types: dict[str, list[str]]) -> list[CheckItem]:
     type_field = next((f for v in readers if (f := v.field("Task", "Type"))), None)
-    setup = "Setup › Object Manager › Activity › Fields & Relationships › Type › Values › New"
+    setup = "Setup › Object Manager › Activity › Fields & Relationships › Type"
     if type_field is None:
         return [CheckItem("Task.Type", MISSING, "No connected user can see the Task Type field.", setup)]
-    active = {v["value"].lower(): v["value"] for v in type_field.get("picklistValues", []) if v.get("active", True)}
+    values = {v["value"].lower(): v for v in type_field.get("picklistValues", [])}
+    # An unrestricted picklist stores an unknown value anyway; a restricted one refuses the whole Task.
+    effect = (
+        "Salesforce refuses Tasks with it (the picklist is restricted)."
+        if type_field.get("restrictedPicklist")
+        else "Salesforce stores it, but reports and list views won't offer it."
+    )
     items = []
-    for kind, value in wanted.items():
-        label = f"{kind} → “{value}”" if kind != value else value
-        if value.lower() in active:
-            items.append(CheckItem(label, OK, f"Active Task Type value “{active[value.lower()]}”."))
-        else:
+    for value, kinds in task_types.items():
+        used_by = f"Used for {', '.join(kinds)}."
+        remap = f"or map {' and '.join(kinds)} to an existing value in CRM settings › Task mappings."
+        found = values.get(value.lower())
+        if found is None:
             items.append(
                 CheckItem(
-                    label,
+                    value,
                     MISSING,
-                    f"“{value}” is not an active Task Type value.",
-                    f"{setup}: add “{value}”, or map {kind} activities to an existing value in CRM settings.",
+                    f"“{value}” is not a Task Type value. {effect} {used_by}",
+                    f"{setup} › Values › New: add “{value}”, {remap}",
                 )
             )
+        elif not found.get("active", True):
+            items.append(
+                CheckItem(
+                    value,
+                    INACTIVE,
+                    f"“{found['value']}” is an inactive Task Type value. {effect} {used_by}",
+                    f"{setup} › Inactive Values › Activate “{found['value']}”, {remap}",
+                )
+            )
+        else:
+            items.append(CheckItem(value, OK, f"Active Task Type value “{found['value']}”. {used_by}"))
     return items
 
 

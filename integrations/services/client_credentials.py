@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from integrations.models import AuthType, Connection, ConnectionKind, Environment
+from integrations.errors import IntegrationError
+from integrations.models import AuthType, Connection, ConnectionAction, ConnectionKind, Environment
 from integrations.providers.salesforce import oauth
-from integrations.services.connections import Probe, checked_url, connect_with_tokens, probe_org, revoke_quietly
+from integrations.services.audit import connection_event_record
+from integrations.services.connections import (
+    Probe,
+    checked_url,
+    connect_with_tokens,
+    connection_label,
+    probe_org,
+    revoke_quietly,
+)
 
 
 def client_credentials_test(*, instance_url: str, consumer_key: str, consumer_secret: str) -> Probe:
@@ -19,17 +28,29 @@ def client_credentials_test(*, instance_url: str, consumer_key: str, consumer_se
 def client_credentials_connect(
     *, workspace, actor, instance_url: str, consumer_key: str, consumer_secret: str
 ) -> Connection:
-    instance_url = checked_url(instance_url)
-    tokens = oauth.client_credentials(instance_url=instance_url, client_id=consumer_key, client_secret=consumer_secret)
-    connection, _replaced = connect_with_tokens(
-        workspace=workspace,
-        kind=ConnectionKind.ADMIN,
-        user=actor,
-        tokens=tokens,
-        environment=Environment.MY_DOMAIN,
-        login_url=instance_url,
-        auth_type=AuthType.CLIENT_CREDENTIALS,
-        client_id=consumer_key,
-        client_secret=consumer_secret,
-    )
+    try:
+        instance_url = checked_url(instance_url)
+        tokens = oauth.client_credentials(
+            instance_url=instance_url, client_id=consumer_key, client_secret=consumer_secret
+        )
+        connection, _replaced = connect_with_tokens(
+            workspace=workspace,
+            kind=ConnectionKind.ADMIN,
+            user=actor,
+            tokens=tokens,
+            environment=Environment.MY_DOMAIN,
+            login_url=instance_url,
+            auth_type=AuthType.CLIENT_CREDENTIALS,
+            client_id=consumer_key,
+            client_secret=consumer_secret,
+        )
+    except IntegrationError as exc:  # a failed save is audited like a failed OAuth attempt; a Test is not
+        connection_event_record(
+            workspace=workspace,
+            label=connection_label(kind=ConnectionKind.ADMIN),
+            action=ConnectionAction.CONNECT_FAILED,
+            actor=actor,
+            detail=f"client credentials: {exc.code}: {exc.message}" if exc.code else exc.message,
+        )
+        raise
     return connection

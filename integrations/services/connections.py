@@ -51,6 +51,8 @@ class Probe:
     display_name: str
     instance_url: str
     api_usage: tuple[int | None, int | None] = (None, None)
+    is_sandbox: bool | None = None
+    """From Organization.IsSandbox; None when the org would not say."""
 
 
 @dataclass
@@ -184,23 +186,24 @@ def probe_org(tokens: oauth.TokenResponse, *, login_url: str) -> Probe:
         draft = Connection(instance_url=instance_url, org_id=tokens.org_id, status=ConnectionStatus.CONNECTED)
         client = SalesforceClient(draft, credential=OAuthCredential(access_token=tokens.access_token))
         try:
-            org_name = client.org_name()
+            org = client.organization()
         except FailWithReason as exc:
             if exc.code in API_ACCESS_CODES:
                 raise
-            org_name = ""  # an org that hides Organization still connects; pages show the id instead
+            org = {}  # an org that hides Organization still connects; pages show the id instead
     except IntegrationError:
         revoke_quietly(login_url, tokens.refresh_token or tokens.access_token)
         raise
     return Probe(
         tokens=tokens,
         org_id=tokens.org_id,
-        org_name=org_name,
+        org_name=org.get("Name") or "",
         user_id=tokens.user_id,
         username=ident.get("username") or ident.get("preferred_username") or "",
         display_name=ident.get("display_name") or ident.get("name") or "",
         instance_url=instance_url,
         api_usage=(draft.api_usage_used, draft.api_usage_max),
+        is_sandbox=org.get("IsSandbox"),
     )
 
 
@@ -208,15 +211,17 @@ def _org_text(name: str, org_id: str) -> str:
     return f"{name} ({org_id})" if name else org_id
 
 
-def _check_same_org(*, workspace, kind: str, user, org_id: str, org_name: str) -> None:
+def _check_same_org(*, workspace, kind: str, user, probe: Probe) -> None:
     """One workspace, one org: refuse a connection to any other org while connections to one exist."""
+    org_id = probe.org_id
     others = Connection.objects.filter(workspace=workspace, provider=ProviderSlug.SALESFORCE).exclude(org_id=org_id)
     admin = others.filter(kind=ConnectionKind.ADMIN).first()
-    signed_in = _org_text(org_name, org_id)
+    # Naming a sandbox as such explains the usual cause: a sandbox login used where production was meant.
+    signed_in = ("sandbox org " if probe.is_sandbox else "org ") + _org_text(probe.org_name, org_id)
     if kind == ConnectionKind.USER:
         if admin is not None:
             raise FailWithReason(
-                f"You signed in to the Salesforce org {signed_in}, but this workspace is connected to "
+                f"You signed in to the Salesforce {signed_in}, but this workspace is connected to the org "
                 f"{_org_text(admin.org_name, admin.org_id)}. Sign in with your user in that org — check that you "
                 "used the right login (production or sandbox).",
                 code="ORG_MISMATCH",
@@ -224,7 +229,7 @@ def _check_same_org(*, workspace, kind: str, user, org_id: str, org_name: str) -
         own = others.filter(kind=ConnectionKind.USER, user=user).first()
         if own is not None:
             raise FailWithReason(
-                f"Your connection is to the org {_org_text(own.org_name, own.org_id)}, not {signed_in}. "
+                f"Your connection is to the org {_org_text(own.org_name, own.org_id)}, not the {signed_in}. "
                 "Disconnect it first to switch orgs.",
                 code="ORG_MISMATCH",
             )
@@ -232,14 +237,15 @@ def _check_same_org(*, workspace, kind: str, user, org_id: str, org_name: str) -
     if admin is not None:
         raise FailWithReason(
             f"This workspace is connected to the Salesforce org {_org_text(admin.org_name, admin.org_id)}, but you "
-            f"signed in to {signed_in}. To switch orgs, disconnect the admin connection first.",
+            f"signed in to the {signed_in}. To reconnect, sign in with the right login (production or sandbox); to "
+            "switch orgs, disconnect the admin connection first.",
             code="ORG_MISMATCH",
         )
     rep = others.filter(kind=ConnectionKind.USER).first()
     if rep is not None:
         raise FailWithReason(
             f"Reps of this workspace are connected to the org {_org_text(rep.org_name, rep.org_id)}, not "
-            f"{signed_in}. Disconnect their connections first to switch orgs.",
+            f"the {signed_in}. Disconnect their connections first to switch orgs.",
             code="ORG_MISMATCH",
         )
 
@@ -258,7 +264,7 @@ def connect_with_tokens(
 ) -> tuple[Connection, bool]:
     probe = probe_org(tokens, login_url=login_url)
     try:
-        _check_same_org(workspace=workspace, kind=kind, user=user, org_id=probe.org_id, org_name=probe.org_name)
+        _check_same_org(workspace=workspace, kind=kind, user=user, probe=probe)
         return connection_save(
             workspace=workspace,
             kind=kind,
@@ -351,8 +357,17 @@ def connection_save(
         raise RetryLater("Another connection attempt finished at the same time. Reload the page.") from exc
     if old_token:
         transaction.on_commit(lambda: revoke_quietly(login_url, old_token))
+    if kind == ConnectionKind.USER:
+        # The rep's writeback jobs paused for a reconnect (or a first connect) go again now, not at the next sweep.
+        transaction.on_commit(lambda: _writeback_resume(connection), robust=True)
     logger.info("salesforce.connected", extra={"connection_id": connection.pk, "replaced": replaced})
     return connection, replaced
+
+
+def _writeback_resume(connection: Connection) -> None:
+    from activities.services.writeback.drain import writeback_resume_for_connection  # activities imports us
+
+    writeback_resume_for_connection(connection=connection)
 
 
 def revoke_quietly(login_url: str, token: str) -> bool:

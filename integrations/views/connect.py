@@ -18,6 +18,7 @@ from integrations.views.page import callback_url, render_integrations_page
 from workspaces.middleware import SESSION_KEY
 from workspaces.models import MANAGE_CRM_SETTINGS
 from workspaces.permissions import require_workspace_perm
+from workspaces.selectors import workspace_list_for_user
 
 
 def _start(request, *, kind: str, form: ConnectForm | None, form_name: str = ""):
@@ -69,9 +70,13 @@ def oauth_callback(request):
         error_description=request.GET.get("error_description", ""),
     )
     if result.workspace is None:
+        # The state names no workspace we may trust: show the message on the integrations page of the workspace
+        # this person used last (or their first), never on the one the foreign state points at.
         messages.error(request, result.error.message)
-        slug = request.session.get(SESSION_KEY)
-        return redirect("integration_list", slug) if slug else redirect("root")
+        workspaces = workspace_list_for_user(user=request.user)
+        remembered = request.session.get(SESSION_KEY)
+        workspace = (workspaces.filter(slug=remembered).first() if remembered else None) or workspaces.first()
+        return redirect("integration_list", workspace.slug) if workspace else redirect("root")
     if result.error is not None:
         messages.error(request, f"Salesforce was not connected. {result.error.message}")
     else:

@@ -37,7 +37,7 @@ def test_admin_connects_salesforce_through_the_consent_page(live_server, page, s
     expect(page).to_have_url(f"{live_server.url}/w/alpha/integrations/")
     expect(page.get_by_role("status").first).to_contain_text("Your admin connection is connected")
     details = page.get_by_test_id("admin-connection")
-    expect(details).to_contain_text(sandbox_org.org_id)
+    expect(details).to_contain_text(f"{sandbox_org.name} ({sandbox_org.org_id})")
     expect(details).to_contain_text(admin.username)
     expect(details).to_contain_text("Connected")
     expect(page.get_by_test_id("integration-empty-state")).to_have_count(0)

@@ -1,9 +1,13 @@
 """The setup checklist against sandbox orgs: fields present, missing, mistyped, hidden or read-only by FLS."""
 
+import dataclasses
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from integrations.services.checklist import (
+    INACTIVE,
     MISSING,
     NOT_EDITABLE,
     NOT_READABLE,
@@ -13,6 +17,9 @@ from integrations.services.checklist import (
     WRONG_TYPE,
     checklist_run,
 )
+from mappings.models import CrmSettings, TaskFieldMapping
+from mappings.selectors import task_type_values_needed
+from mappings.types import ActivityKind, ValueSource
 from tests.factories import MembershipFactory
 from tests.salesforce_oauth import logged_in_client
 from workspaces.models import Role
@@ -133,13 +140,90 @@ def test_a_field_hidden_from_everyone_reads_as_missing(sandbox, sandbox_org, sal
     assert item.status == MISSING and "field-level security" in item.detail
 
 
-def test_task_type_values_follow_the_workspace_mapping(sandbox_org, salesforce_connection):
-    checklist = checklist_run(admin=salesforce_connection, task_type_values={"Call": "Call", "SMS": "Text Message"})
+def save_task_types(workspace, by_kind: dict[str, str]) -> None:
+    """Saved Task mappings (as the CRM settings pages leave them) writing these Type values."""
+    CrmSettings.objects.update_or_create(workspace=workspace, defaults={"defaults_applied_at": timezone.now()})
+    for kind, value in by_kind.items():
+        TaskFieldMapping.objects.create(
+            workspace=workspace, activity_kind=kind, target_field="Type", source=ValueSource.CONSTANT, value=value
+        )
+        TaskFieldMapping.objects.create(
+            workspace=workspace,
+            activity_kind=kind,
+            target_field="Subject",
+            source=ValueSource.VARIABLE,
+            value="subject",
+        )
 
-    types = items(checklist, "Task Type values")
+
+def set_task_type_picklist(sandbox, org_id: str, values: list[tuple[str, bool]]) -> None:
+    """Replace the org's Task.Type values (value, active). The control API adds custom fields but cannot edit a
+    standard picklist, so this edits the in-process sandbox's schema; describes still travel over HTTP."""
+    state = sandbox.app.state
+    org = state.org(org_id)
+    with org.lock:
+        spec = org.spec("Task").copy()
+        spec.add_field(dataclasses.replace(spec.get("Type"), picklist=tuple((v, v, a) for v, a in values)))
+        org.schema["Task"] = spec
+        org.schema_modified = state.clock.time()
+        org.touch()
+
+
+def test_without_saved_mappings_the_stock_task_types_are_checked(sandbox_org, salesforce_connection):
+    assert task_type_values_needed(workspace=salesforce_connection.workspace) == {
+        "Call": ["Call"],
+        "Email": ["Email sent", "Email received"],
+        "LinkedIn": ["LinkedIn message", "LinkedIn connection request"],
+        "SMS": ["SMS"],
+        "Other": ["Basic (any other activity)"],
+    }
+
+    types = items(checklist_run(admin=salesforce_connection), "Task Type values")
+
+    assert {label: item.status for label, item in types.items()} == {
+        "Call": OK, "Email": OK, "LinkedIn": OK, "SMS": OK, "Other": OK,
+    }  # fmt: skip
+    assert "Email sent, Email received" in types["Email"].detail
+
+
+def test_task_types_follow_the_saved_mappings_present_and_missing(sandbox_org, salesforce_connection):
+    workspace = salesforce_connection.workspace
+    save_task_types(workspace, {ActivityKind.CALL: "Call", ActivityKind.SMS: "Text Message"})
+    TaskFieldMapping.objects.create(  # a kind whose mapping sets no Type needs none
+        workspace=workspace,
+        activity_kind=ActivityKind.OTHER,
+        target_field="Subject",
+        source="variable",
+        value="subject",
+    )
+
+    types = items(checklist_run(admin=salesforce_connection), "Task Type values")
+
+    assert set(types) == {"Call", "Text Message"}
     assert types["Call"].status == OK
-    assert types["SMS → “Text Message”"].status == MISSING
-    assert "Type › Values › New" in types["SMS → “Text Message”"].fix
+    missing = types["Text Message"]
+    assert missing.status == MISSING and "Used for SMS" in missing.detail
+    assert "Type › Values › New" in missing.fix and "add “Text Message”" in missing.fix and "map SMS" in missing.fix
+    client = logged_in_client(salesforce_connection.connected_by)
+    page = client.get(reverse("integration_checklist", args=[workspace.slug])).content.decode()
+    assert "Text Message" in page and "Missing" in page
+
+
+def test_an_inactive_task_type_value_is_reported_as_inactive(sandbox, sandbox_org, salesforce_connection):
+    set_task_type_picklist(sandbox, sandbox_org.org_id, [("Call", True), ("Email", True), ("SMS", False)])
+    save_task_types(
+        salesforce_connection.workspace,
+        {ActivityKind.CALL: "Call", ActivityKind.SMS: "SMS", ActivityKind.LINKEDIN_MESSAGE: "LinkedIn"},
+    )
+
+    types = items(checklist_run(admin=salesforce_connection, force=True), "Task Type values")
+
+    assert {label: item.status for label, item in types.items()} == {"Call": OK, "LinkedIn": MISSING, "SMS": INACTIVE}
+    assert "Inactive Values › Activate “SMS”" in types["SMS"].fix
+    page = logged_in_client(salesforce_connection.connected_by).get(
+        reverse("integration_checklist", args=[salesforce_connection.workspace.slug])
+    )
+    assert 'data-status="inactive"' in page.content.decode() and "Inactive" in page.content.decode()
 
 
 def test_api_access_of_each_rep_and_daily_usage(sandbox, sandbox_org, salesforce_connection, salesforce_connect):

@@ -70,9 +70,10 @@ def test_describes_are_cached_and_refreshed_on_demand(sandbox, sandbox_org, sale
     assert "Fresh__c" in forced.field_map()
 
 
-def test_invalid_field_forgets_the_cached_describe(sandbox_org, salesforce_connection):
+def test_invalid_field_forgets_the_cached_describe(sandbox, sandbox_org, salesforce_connection):
     describe_get(connection=salesforce_connection, sobject="Lead")
     describe_get(connection=salesforce_connection, sobject="Contact")
+    sandbox.control.add_field(sandbox_org.org_id, "Lead", "Added__c", "string", length=10)
 
     with pytest.raises(FailWithReason) as caught:
         SalesforceClient(salesforce_connection).query("SELECT Gone__c FROM Lead")
@@ -80,3 +81,6 @@ def test_invalid_field_forgets_the_cached_describe(sandbox_org, salesforce_conne
     assert caught.value.code == "INVALID_FIELD"
     cached = set(DescribeCache.objects.filter(connection=salesforce_connection).values_list("sobject", flat=True))
     assert cached == {"Contact"}
+    sandbox.control.clear_requests()
+    fresh = describe_get(connection=salesforce_connection, sobject="Lead")  # no force: the cache was dropped
+    assert describe_calls(sandbox.control, "Lead") == 1 and "Added__c" in fresh.field_map()

@@ -81,8 +81,11 @@ class TestConnect:
         event = ConnectionEvent.objects.get(connection=connection)
         assert (event.action, event.actor) == (ConnectionAction.CONNECTED, owner.user)
 
+        assert connection.org_name == sandbox_org.name  # read from SELECT Name FROM Organization
+
         text = page_text(logged_in_client(owner.user), workspace)
-        assert sandbox_org.org_id in text and admin_user.username in text
+        assert f"<dt>Org</dt><dd>{sandbox_org.name} ({sandbox_org.org_id})</dd>" in text
+        assert admin_user.username in text
         assert "integration-empty-state" not in text
         assert f"{connection.api_usage_used} / {connection.api_usage_max}" in text
 
@@ -129,6 +132,32 @@ class TestConnect:
         assert refresh_works(sandbox_org, new_refresh)
         actions = list(ConnectionEvent.objects.filter(connection=first).values_list("action", flat=True))
         assert sorted(actions) == [ConnectionAction.CONNECTED, ConnectionAction.RECONNECTED]
+
+
+class TestAppCredentials:
+    def test_without_a_workspace_app_the_settings_app_is_used(self, owner, sandbox_org, settings):
+        workspace = owner.workspace  # no OAuthApp row: the `workspace` fixture would add one
+        settings.SALESFORCE_CONSUMER_KEY = sandbox_org.consumer_key
+        settings.SALESFORCE_CONSUMER_SECRET = sandbox_org.consumer_secret
+        client = logged_in_client(owner.user)
+        authorize_url = start_connect(client, workspace, kind="admin", login_url=sandbox_org.login_url)
+        assert f"client_id={sandbox_org.consumer_key}" in authorize_url
+        admin = sandbox_org.admin_user
+
+        finish_callback(client, consent(authorize_url, username=admin.username, password=admin.password))
+
+        connection = Connection.objects.get(workspace=workspace)
+        assert OAuthCredential.objects.get(connection=connection).client_id == sandbox_org.consumer_key
+        assert not OAuthApp.objects.exists()
+
+    def test_a_workspace_app_takes_precedence_over_settings(
+        self, workspace, owner, sandbox_org, salesforce_connect, settings
+    ):
+        settings.SALESFORCE_CONSUMER_KEY, settings.SALESFORCE_CONSUMER_SECRET = "3MVG9-server-app", "server-secret"
+
+        connection = salesforce_connect(workspace, owner.user, sandbox_org, kind="admin")
+
+        assert OAuthCredential.objects.get(connection=connection).client_id == sandbox_org.consumer_key
 
 
 class TestDisconnect:
@@ -194,8 +223,9 @@ class TestState:
 
         response = finish_callback(intruder_client, callback)
 
-        page = intruder_client.get(response["Location"], follow=True).content.decode()
-        assert "does not belong to a connection you started" in page
+        assert response["Location"] == reverse("integration_list", args=[workspace.slug])
+        page = intruder_client.get(response["Location"]).content.decode()
+        assert "does not belong to a connection you started" in page and "Not connected" in page
         assert not Connection.objects.exists()
         finish_callback(client, callback)  # the rightful owner can still finish
         assert Connection.objects.get().connected_by == owner.user
@@ -328,22 +358,29 @@ class TestBadInput:
 class TestOneOrgPerWorkspace:
     @pytest.fixture
     def other_org(self, sandbox):
-        org = sandbox.control.create_org(name="Production Org (other)")
+        org = sandbox.control.create_org(name="Acme UAT")
+        sandbox.control.settings(org.org_id, is_sandbox=True)  # Organization.IsSandbox
         yield org
         sandbox.control.delete_org(org.org_id)
 
-    def test_a_rep_signing_in_to_another_org_is_refused_naming_both(
-        self, workspace, owner, rep, sandbox_org, other_org, salesforce_connect
+    def test_a_rep_using_a_sandbox_login_for_the_production_org_is_refused_naming_both(
+        self, sandbox, workspace, owner, rep, sandbox_org, other_org, salesforce_connect
     ):
         salesforce_connect(workspace, owner.user, sandbox_org, kind="admin")
         client = logged_in_client(rep.user)
         authorize_url = start_connect(client, workspace, kind="user", login_url=sandbox_org.login_url)
         wrong = other_org.rep_user
-        response = finish_callback(client, consent(authorize_url, username=wrong.username, password=wrong.password))
+        callback = consent(authorize_url, username=wrong.username, password=wrong.password)
+        sandbox.control.clear_requests()
+        response = finish_callback(client, callback)
 
         page = client.get(response["Location"]).content.decode()
-        assert other_org.org_id in page and sandbox_org.org_id in page
+        assert f"the Salesforce sandbox org Acme UAT ({other_org.org_id})" in page
+        assert f"{sandbox_org.name} ({sandbox_org.org_id})" in page and "production or sandbox" in page
         assert not Connection.objects.filter(kind=ConnectionKind.USER).exists()
+        assert ConnectionEvent.objects.filter(action=ConnectionAction.CONNECT_FAILED, actor=rep.user).exists()
+        # The token Salesforce issued for the refused attempt is revoked, not left alive.
+        assert [r for r in sandbox.control.requests() if r["path"] == "/services/oauth2/revoke"]
 
     def test_reconnecting_the_admin_to_another_org_is_refused(
         self, workspace, owner, sandbox_org, other_org, salesforce_connect
@@ -355,7 +392,7 @@ class TestOneOrgPerWorkspace:
         response = finish_callback(client, consent(authorize_url, username=wrong.username, password=wrong.password))
 
         page = client.get(response["Location"]).content.decode()
-        assert "disconnect the admin connection first" in page
+        assert "sandbox org Acme UAT" in page and "disconnect the admin connection first" in page
         admin.refresh_from_db()
         assert admin.org_id == sandbox_org.org_id
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connections
 from django.urls import reverse
 
-from integrations.errors import ReconnectRequired
+from integrations.errors import ReconnectRequired, RetryLater
 from integrations.models import Connection, ConnectionAction, ConnectionEvent, ConnectionStatus, OAuthCredential
 from integrations.providers.salesforce.client import SalesforceClient
 from tests.factories import MembershipFactory
@@ -37,6 +37,25 @@ class TestRefresh:
         assert len(token_posts(sandbox.control)) == 1
         queries = [r for r in sandbox.control.requests() if r["path"].endswith("/query/")]
         assert [r["status"] for r in queries] == [401, 200]
+
+    def test_a_session_refused_again_after_the_refresh_is_not_refreshed_twice(
+        self, sandbox, sandbox_org, salesforce_connection
+    ):
+        sandbox.control.fault(
+            path="/services/data/*/query*", status=401, error_code="INVALID_SESSION_ID", times=2, org=sandbox_org.org_id
+        )
+        sandbox.control.clear_requests()
+        try:
+            with pytest.raises(RetryLater) as caught:
+                SalesforceClient(salesforce_connection).query("SELECT Id FROM Lead")
+        finally:
+            sandbox.control.clear_faults()
+
+        assert caught.value.code == "INVALID_SESSION_ID"
+        assert len(token_posts(sandbox.control)) == 1  # refreshed once, replayed once, then gave up
+        queries = [r for r in sandbox.control.requests() if r["path"].endswith("/query/")]
+        assert [r["status"] for r in queries] == [401, 401]
+        assert Connection.objects.get(pk=salesforce_connection.pk).status == ConnectionStatus.CONNECTED
 
     def test_with_rotation_the_new_refresh_token_is_stored(self, sandbox, sandbox_org, salesforce_connection):
         sandbox.control.settings(sandbox_org.org_id, refresh_token_rotation=True)

@@ -1,8 +1,12 @@
 """The integrations page and its forms: who sees and changes what, client credentials, app keys, audit log."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from integrations.errors import ReconnectRequired
 from integrations.models import (
     AuthType,
     Connection,
@@ -70,7 +74,11 @@ class TestPage:
     def test_admins_see_the_team_health(self, owner, rep, workspace):
         ConnectionFactory(workspace=workspace)
         ConnectionFactory(
-            workspace=workspace, kind=ConnectionKind.USER, user=rep.user, remote_username="ray@acme.example"
+            workspace=workspace,
+            kind=ConnectionKind.USER,
+            user=rep.user,
+            remote_username="ray@acme.example",
+            last_success_at=timezone.now() - timedelta(hours=3),
         )
         broken = MembershipFactory(workspace=workspace, role=Role.REP)
         ConnectionFactory(
@@ -86,8 +94,9 @@ class TestPage:
         table = text[text.index('data-testid="team-connections"') :]
         row = lambda email: table[table.index(f'data-member="{email}"') :].split("</tr>")[0]  # noqa: E731
         assert "Connected" in row(rep.user.email) and "ray@acme.example" in row(rep.user.email)
+        assert "3\xa0hours ago" in row(rep.user.email)  # last successful call
         assert "Needs reconnect" in row(broken.user.email)
-        assert "Never connected" in row(never.user.email)
+        assert "Never connected" in row(never.user.email) and "ago" not in row(never.user.email)
 
     @pytest.mark.parametrize(("used", "amber"), [(79, False), (80, True)])
     def test_api_usage_bar_turns_amber_at_80_percent(self, owner, workspace, used, amber):
@@ -188,8 +197,9 @@ class TestClientCredentials:
         text = response.content.decode()
         assert response.status_code == 200
         assert "Test passed" in text and sandbox_org.user("integration").username in text
+        assert f"{sandbox_org.name} ({sandbox_org.org_id})" in text
         assert sandbox_org.consumer_secret not in text
-        assert not Connection.objects.exists()
+        assert not Connection.objects.exists() and not ConnectionEvent.objects.exists()
 
     def test_save_connects_and_expired_tokens_are_minted_again(self, owner, workspace, sandbox, sandbox_org):
         response = self.post(owner.user, workspace, sandbox_org, action="save")
@@ -204,10 +214,19 @@ class TestClientCredentials:
         assert SalesforceClient(connection).query("SELECT Id FROM Lead")["done"] is True
         assert OAuthCredential.objects.get(connection=connection).version == 2
 
-    def test_a_wrong_secret_is_explained_and_nothing_saved(self, owner, workspace, sandbox_org):
-        response = self.post(owner.user, workspace, sandbox_org, action="test", secret="wrong")
+    @pytest.mark.parametrize("action", ["test", "save"])
+    def test_a_wrong_secret_is_explained_and_nothing_saved(self, owner, workspace, sandbox_org, action):
+        response = self.post(owner.user, workspace, sandbox_org, action=action, secret="wrong")
         assert response.status_code == 400
         assert "rejected the consumer secret" in response.content.decode()
+        assert not Connection.objects.exists() and not OAuthCredential.objects.exists()
+        failed = ConnectionEvent.objects.filter(action=ConnectionAction.CONNECT_FAILED, actor=owner.user)
+        assert failed.count() == (1 if action == "save" else 0)
+
+    def test_an_instance_url_where_nothing_answers_is_explained(self, owner, workspace, sandbox_org):
+        response = self.post(owner.user, workspace, sandbox_org, action="save", instance_url="http://127.0.0.1:9")
+        assert response.status_code == 400
+        assert "Could not reach Salesforce" in response.content.decode()
         assert not Connection.objects.exists()
 
     def test_a_wrong_instance_url_is_explained(self, owner, workspace, sandbox_org):
@@ -219,12 +238,30 @@ class TestClientCredentials:
         assert not Connection.objects.exists()
 
 
-def test_the_audit_log_lists_who_did_what(owner, workspace, sandbox_org, salesforce_connect):
+def test_the_audit_log_lists_who_did_what(owner, workspace, sandbox, sandbox_org, salesforce_connect):
+    client = logged_in_client(owner.user)
+    client.post(
+        reverse("integration_oauth_app", args=[workspace.slug]),
+        {"consumer_key": sandbox_org.consumer_key, "consumer_secret": sandbox_org.consumer_secret},
+    )
     connection = salesforce_connect(workspace, owner.user, sandbox_org, kind="admin")
-    logged_in_client(owner.user).post(reverse("integration_disconnect", args=[workspace.slug, connection.pk]))
+    salesforce_connect(workspace, owner.user, sandbox_org, kind="admin")
+    sandbox.control.expire_tokens(org=sandbox_org.org_id, refresh_tokens=True)
+    with pytest.raises(ReconnectRequired):
+        SalesforceClient(connection).query("SELECT Id FROM Lead")
+    client.post(reverse("integration_disconnect", args=[workspace.slug, connection.pk]))
 
-    text = logged_in_client(owner.user).get(reverse("integration_audit", args=[workspace.slug])).content.decode()
+    text = client.get(reverse("integration_audit", args=[workspace.slug])).content.decode()
 
-    assert "Connected" in text and "Disconnected" in text
-    assert text.count(owner.user.email) >= 2
-    assert "Salesforce Admin (org-wide)" in text
+    log = text[text.index('data-testid="audit-log"') :]
+    for what in ("App credentials changed", "Connected", "Reconnected", "Token refresh failed", "Disconnected"):
+        assert f"<td>{what}</td>" in log, what
+    assert log.count(owner.user.email) >= 4
+    assert "Salesforce Admin (org-wide)" in log and "invalid_grant" in log
+    assert sandbox_org.consumer_secret not in text
+    assert (
+        logged_in_client(MembershipFactory(workspace=workspace, role=Role.REP).user)
+        .get(reverse("integration_audit", args=[workspace.slug]))
+        .status_code
+        == 403
+    )

@@ -1,6 +1,7 @@
-"""What a Salesforce org needs for Switchboard: the recommended custom fields, Task Type values, object access.
+"""What a Salesforce org needs for Switchboard: the recommended custom fields and object access.
 
-Pure data; `integrations.services.checklist` compares it with describe results.
+Pure data; `integrations.services.checklist` compares it with describe results. The Task Type values needed come
+from the workspace's Task mappings (`mappings.selectors.task_type_values_needed`).
 """
 
 from __future__ import annotations
@@ -54,9 +55,6 @@ RECOMMENDED_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("Task", "callresult__c", "text", 255, write="createable"),
     FieldSpec("Task", "numberdialed__c", "phone", write="createable"),
 )
-
-TASK_TYPE_VALUES = ("Email", "Call", "LinkedIn", "SMS", "Other")
-"""Task Type values the default activity mappings write; an org may map each to its own value."""
 
 OBJECT_NEEDS = {
     "Lead": ("queryable", "createable", "updateable"),

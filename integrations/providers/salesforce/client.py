@@ -124,10 +124,10 @@ class SalesforceClient(BaseApiClient):
     def describe(self, sobject: str) -> dict:
         return self.request_json("GET", f"/sobjects/{sobject}/describe/")
 
-    def org_name(self) -> str:
-        """The org's name (`SELECT Name FROM Organization`)."""
-        records = self.query("SELECT Name FROM Organization").get("records") or [{}]
-        return records[0].get("Name") or ""
+    def organization(self) -> dict:
+        """The org's own row: Name, IsSandbox, OrganizationType (edition); {} if Salesforce returned none."""
+        records = self.query("SELECT Name, IsSandbox, OrganizationType FROM Organization").get("records") or [{}]
+        return records[0]
 
     def limits(self) -> dict:
         return self.request_json("GET", "/limits/")
