@@ -98,11 +98,11 @@ class TestPage:
         assert "Needs reconnect" in row(broken.user.email)
         assert "Never connected" in row(never.user.email) and "ago" not in row(never.user.email)
 
-    @pytest.mark.parametrize(("used", "amber"), [(79, False), (80, True)])
-    def test_api_usage_bar_turns_amber_at_80_percent(self, owner, workspace, used, amber):
-        ConnectionFactory(workspace=workspace, api_usage_used=used, api_usage_max=100)
+    @pytest.mark.parametrize(("used", "shown", "amber"), [(79_999, "79,999", False), (80_000, "80,000", True)])
+    def test_api_usage_bar_turns_amber_at_80_percent(self, owner, workspace, used, shown, amber):
+        ConnectionFactory(workspace=workspace, api_usage_used=used, api_usage_max=100_000)
         text = page(owner.user, workspace)
-        assert f"{used} / 100" in text
+        assert f"{shown} / 100,000" in text
         assert ('class="meter warn"' in text) is amber
 
     def test_tokens_never_appear_on_the_page(self, owner, workspace):
