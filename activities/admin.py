@@ -16,6 +16,7 @@ from activities.models import (
     WritebackAttempt,
     WritebackJob,
 )
+from activities.selectors import writeback_counts_by_workspace
 from activities.services.ledger import jobs_cancel, jobs_retry
 
 
@@ -74,6 +75,10 @@ class WritebackJobAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "workspace_counts": writeback_counts_by_workspace()}
+        return super().changelist_view(request, extra_context=extra_context)
 
 
 @admin.register(WritebackAttempt)

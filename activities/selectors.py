@@ -20,6 +20,19 @@ def writeback_counts(*, workspace) -> dict[str, int]:
     return rows
 
 
+def writeback_counts_by_workspace() -> list[dict]:
+    """Pending, failed and written jobs per workspace, for the admin (which sees every workspace)."""
+    return list(
+        WritebackJob.objects.values("workspace_id", "workspace__name")
+        .annotate(
+            pending=Count("id", filter=Q(status__in=UNFINISHED_STATUSES)),
+            failed=Count("id", filter=Q(status=JobStatus.FAILED)),
+            written=Count("id", filter=Q(status=JobStatus.SUCCEEDED)),
+        )
+        .order_by("workspace__name", "workspace_id")
+    )
+
+
 def job_list_failed(*, workspace) -> QuerySet[WritebackJob]:
     return (
         WritebackJob.objects.filter(workspace=workspace, status=JobStatus.FAILED)

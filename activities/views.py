@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from activities.forms import ApiKeyForm
@@ -68,11 +69,18 @@ def job_action(request, workspace_slug, pk, action):
         messages.success(
             request, f"{label}: {done} job{'s' if done != 1 else ''}." if done else f"Nothing to {action}."
         )
-        return redirect(request.POST.get("next") or "activity_home", workspace_slug=workspace_slug) if not \
-            request.POST.get("next") else redirect(request.POST["next"])  # fmt: skip
+        back = _safe_next(request, request.POST.get("next", ""))
+        return redirect(back) if back else redirect("activity_home", workspace_slug=workspace_slug)
+    back = _safe_next(request, request.GET.get("next", ""))
     return render(request, "activities/confirm.html", {
-        "label": label, "consequence": consequence, "jobs": [job], "next": request.GET.get("next", ""),
+        "label": label, "consequence": consequence, "jobs": [job], "next": back,
     })  # fmt: skip
+
+
+def _safe_next(request, url: str) -> str:
+    """Only a path on this site: `next` comes from the query string, so it must not send people elsewhere."""
+    ok = url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return url if url and ok else ""
 
 
 @manage_required

@@ -8,7 +8,6 @@ from functools import wraps
 
 from django.db import IntegrityError, transaction
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -105,5 +104,7 @@ def event_batch(request):
 @require_GET
 @api_view
 def activity_detail(request, pk: int):
-    activity = get_object_or_404(Activity, pk=pk, workspace=request.workspace)
+    activity = Activity.objects.filter(pk=pk, workspace=request.workspace).first()
+    if activity is None:
+        return _error(404, "not_found", "No activity with this id in your workspace.")
     return JsonResponse({"data": activity_status(activity=activity)})

@@ -16,10 +16,12 @@ from activities.models import (
     ActivityState,
     Enrollment,
     JobAction,
+    JobStatus,
     OptOut,
     Prospect,
     WritebackJob,
 )
+from activities.models.events import EnrollmentEvent
 from activities.models.ledger import UNFINISHED_STATUSES
 from activities.services.validation import MAX_BATCH, Cleaned, FieldError, event_clean
 from activities.services.writeback.enqueue import writeback_enqueue_on_commit
@@ -126,13 +128,21 @@ def _job_create(job_ids: list[int], *, action: str, key: str, **fields) -> Write
 
 
 def _prospect_sync_ensure(workspace: Workspace, prospect: Prospect, user, job_ids: list[int]) -> None:
-    """Queue a find-or-create as `user` (the sequencing rep) unless the prospect is known or already queued."""
+    """Queue a find-or-create unless the prospect is known or already queued. It runs as the sequencing rep (the
+    latest to enroll the prospect), so Created By is theirs; `user` only when nobody enrolled them."""
     if prospect.salesforce_id:
         return
+    latest = (
+        Enrollment.objects.filter(prospect=prospect, event=EnrollmentEvent.ENROLLED)
+        .select_related("user")
+        .order_by("-occurred_at", "-id")
+        .first()
+    )
+    user = latest.user if latest else user
     queued = WritebackJob.objects.filter(
         prospect=prospect, action=JobAction.PROSPECT_SYNC, status__in=UNFINISHED_STATUSES
-    ).exists()
-    if not queued:
+    )
+    if not queued.exists():
         _job_create(
             job_ids,
             action=JobAction.PROSPECT_SYNC,
@@ -141,6 +151,16 @@ def _prospect_sync_ensure(workspace: Workspace, prospect: Prospect, user, job_id
             prospect=prospect,
             user=user,
         )
+        return
+    # Another rep's event queued it before the enrollment came in. Never tried, so nothing was written as them:
+    # hand it to the sequencing rep (a running or retried job is left alone).
+    untried = queued.filter(status__in=(JobStatus.PENDING, JobStatus.WAITING_RECONNECT), attempts=0).exclude(user=user)
+    moved = list(untried.values_list("pk", flat=True))
+    if moved:
+        WritebackJob.objects.filter(pk__in=moved, attempts=0).update(
+            user=user, status=JobStatus.PENDING, next_attempt_at=timezone.now(), updated_at=timezone.now()
+        )
+        job_ids.extend(moved)
 
 
 def _handle_prospect(workspace, data, job_ids, settings_row) -> dict:
@@ -152,7 +172,6 @@ def _handle_prospect(workspace, data, job_ids, settings_row) -> dict:
 
 def _handle_enrollment(workspace, data, job_ids, settings_row) -> dict:
     prospect = _prospect_upsert(workspace, data["prospect"])
-    _prospect_sync_ensure(workspace, prospect, data["user"], job_ids)
     enrollment = Enrollment.objects.create(
         workspace=workspace,
         prospect=prospect,
@@ -163,6 +182,7 @@ def _handle_enrollment(workspace, data, job_ids, settings_row) -> dict:
         status=data["status"],
         occurred_at=data["occurred_at"],
     )
+    _prospect_sync_ensure(workspace, prospect, data["user"], job_ids)
     _job_create(
         job_ids,
         action=JobAction.SEQUENCE_UPDATE,

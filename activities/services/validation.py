@@ -135,7 +135,8 @@ def _prospect(checker: _Checker) -> dict:
         "company_industry": company.string("industry", max_length=120),
         "company_size": company.string("size", max_length=40),
     }
-    no_identity = p.data and not cleaned["email"] and not cleaned["linkedin_url"]
+    given = isinstance(checker.data.get("prospect"), dict)  # missing or not an object is reported above
+    no_identity = given and not cleaned["email"] and not cleaned["linkedin_url"]
     if no_identity and not any(e.field in ("prospect.email", "prospect.linkedin_url") for e in checker.errors):
         p.error("email", "required", "A prospect needs an email or a LinkedIn URL.")
     return cleaned

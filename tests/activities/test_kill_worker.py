@@ -1,8 +1,8 @@
 """A django-q2 worker is SIGKILLed while its batch write is in flight; another run finishes the job.
 
 Salesforce (the sandbox) has already created the Tasks of the killed write, but our ledger never heard back. The
-second run claims the stalled jobs once their lease is over, looks the Tasks up by their marker before writing,
-and creates only the missing ones: every activity ends with exactly one Task.
+second run claims the stalled jobs once their lease is over, looks the Tasks up (by External ID when Task has one,
+else by their marker) before writing, and creates only the missing ones: every activity ends with exactly one Task.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ACTIVITIES = 60
 LATENCY_MS = 2500
+EXT = "sb_activityid__c"
 
 
 def run(env, command: str, args: dict, timeout: float = 120) -> dict:
@@ -43,7 +44,10 @@ def events(reps: list[str]) -> list[dict]:
 
 
 @pytest.mark.slow
-def test_worker_killed_mid_batch_every_activity_written_once(sandbox, sandbox_org, tmp_path):
+@pytest.mark.parametrize("external_id", [False, True], ids=["marker", "external-id"])
+def test_worker_killed_mid_batch_every_activity_written_once(sandbox, sandbox_org, tmp_path, external_id):
+    if external_id:  # then the replay finds its Tasks by External ID instead of the Description marker
+        sandbox.control.add_field(sandbox_org.org_id, "Task", EXT, "string", external_id=True, unique=True)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.activities.worker_settings",
            "DATABASE_URL": f"sqlite:///{tmp_path / 'kill.sqlite3'}", "PYTHONPATH": str(ROOT)}  # fmt: skip
     migrate = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env,
@@ -81,7 +85,12 @@ def test_worker_killed_mid_batch_every_activity_written_once(sandbox, sandbox_or
     assert after["written"] == ACTIVITIES
 
     tasks = control.records(sandbox_org.org_id, "Task", include_deleted=False)
-    markers = Counter(m for t in tasks for m in re.findall(r"\[switchboard:(\d+-\d+)\]", t.get("Description") or ""))
+    if external_id:
+        markers = Counter(t.get(EXT) for t in tasks)
+    else:
+        markers = Counter(
+            m for t in tasks for m in re.findall(r"\[switchboard:(\d+-\d+)\]", t.get("Description") or "")
+        )
     assert set(markers) == set(after["keys"])  # none missing
     assert all(count == 1 for count in markers.values()), markers.most_common(3)  # none duplicated
     assert len(tasks) == ACTIVITIES

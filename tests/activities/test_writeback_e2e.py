@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from activities.models import Activity, JobAction, JobStatus, Prospect, WritebackAttempt, WritebackJob
-from mappings.models import CrmSettings
+from mappings.models import CrmSettings, TaskFieldMapping
 from tests.activities.conftest import activity_event
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +20,11 @@ def later(hours: float = 3):
 
 def statuses() -> set[str]:
     return set(WritebackJob.objects.values_list("status", flat=True))
+
+
+def subtype_mapping(crm, kind: str = "call", subtype: str = "Call") -> None:
+    TaskFieldMapping.objects.create(workspace=crm.workspace, activity_kind=kind, target_field="TaskSubtype",
+                                    source="constant", value=subtype)  # fmt: skip
 
 
 class TestTaskWriteback:
@@ -109,6 +114,7 @@ class TestTaskWriteback:
 
     def test_external_id_on_task_makes_replays_upserts(self, crm):
         crm.control.add_field(crm.org.org_id, "Task", "sb_activityid__c", "string", external_id=True, unique=True)
+        subtype_mapping(crm)  # create-only: a replay must not send it to the Task it finds
         crm.ingest([activity_event(1, rep=crm.rep)])
         (task,) = crm.tasks()
         activity = Activity.objects.get()
@@ -121,6 +127,7 @@ class TestTaskWriteback:
         crm.drain()
         assert len(crm.tasks()) == 1
         assert Activity.objects.get().salesforce_task_id == task["Id"]
+        assert statuses() == {JobStatus.SUCCEEDED}
 
     def test_replay_without_external_id_looks_the_task_up_first(self, crm):
         crm.ingest([activity_event(1, rep=crm.rep)])
@@ -144,6 +151,50 @@ class TestTaskWriteback:
         assert statuses() == {JobStatus.SUCCEEDED}
         assert WritebackJob.objects.filter(action=JobAction.TASK_COMPLETE).count() == 1
 
+    @pytest.mark.parametrize("external_id", [False, True], ids=["marker", "external-id"])
+    def test_completing_an_open_task_leaves_create_only_fields_out(self, crm, external_id):
+        # The stock call mapping sets TaskSubtype, which Salesforce takes on create only: sending it in the PATCH
+        # that completes the Task fails the whole update with INVALID_FIELD_FOR_INSERT_UPDATE.
+        if external_id:
+            crm.control.add_field(crm.org.org_id, "Task", "sb_activityid__c", "string", external_id=True, unique=True)
+        subtype_mapping(crm)
+        CrmSettings.objects.create(workspace=crm.workspace, log_mode="all")
+        crm.ingest([activity_event(1, rep=crm.rep, state="open")])
+        (task,) = crm.tasks()
+        assert task["Status"] != "Completed" and task["TaskSubtype"] == "Call"
+        crm.ingest([activity_event(1, rep=crm.rep, state="completed", completed_at="2026-05-01T10:05:00Z")])
+
+        complete = WritebackJob.objects.get(action=JobAction.TASK_COMPLETE)
+        assert complete.status == JobStatus.SUCCEEDED, (complete.last_error_code, complete.last_error_message)
+        (done,) = crm.tasks()
+        assert done["Id"] == task["Id"]
+        assert (done["Status"], done["TaskSubtype"], done["LastModifiedById"]) == (
+            "Completed",
+            "Call",
+            crm.rep_connection.remote_user_id,
+        )
+        assert statuses() == {JobStatus.SUCCEEDED}
+
+    def test_open_task_deleted_in_salesforce_fails_then_retry_writes_a_new_one(self, crm):
+        from activities.services.ledger import jobs_retry
+
+        CrmSettings.objects.create(workspace=crm.workspace, log_mode="all")
+        crm.ingest([activity_event(1, rep=crm.rep, state="open")])
+        (task,) = crm.tasks()
+        contact_id = Prospect.objects.get().salesforce_id
+        crm.org.simple_salesforce().Task.delete(task["Id"])
+        crm.ingest([activity_event(1, rep=crm.rep, state="completed")])
+        job = WritebackJob.objects.get(action=JobAction.TASK_COMPLETE)
+        assert job.status == JobStatus.FAILED and job.attempts == 1
+        assert "The Task no longer exists" in job.last_error_message
+        assert Prospect.objects.get().salesforce_id == contact_id  # the prospect is fine: keep it
+        with crm.capture(execute=True):
+            jobs_retry(jobs=[job])
+        (new,) = crm.tasks()
+        assert new["Id"] != task["Id"] and new["Status"] == "Completed" and new["WhoId"] == contact_id
+        assert Activity.objects.get().salesforce_task_id == new["Id"]
+        assert statuses() == {JobStatus.SUCCEEDED}
+
     def test_completed_only_ignores_open_activities_until_they_end(self, crm):
         crm.ingest([activity_event(1, rep=crm.rep, state="open")])
         assert crm.tasks() == [] and not WritebackJob.objects.exists()
@@ -163,6 +214,6 @@ class TestTaskWriteback:
         crm.ingest([activity_event(1, rep=newbie)])
         assert statuses() == {JobStatus.WAITING_RECONNECT}
         sf_rep = [u for u in crm.org.users if u.role == "rep"][0]
-        salesforce_connect(crm.workspace, newbie, crm.org, sandbox_user=sf_rep)
-        crm.drain()
+        with crm.capture(execute=True):  # connecting wakes their jobs: no sweep needed
+            salesforce_connect(crm.workspace, newbie, crm.org, sandbox_user=sf_rep)
         assert len(crm.tasks()) == 1 and statuses() == {JobStatus.SUCCEEDED}

@@ -67,8 +67,9 @@ class TestRetryLater:
         assert "Gave up after 5 attempts" in job.last_error_message
         assert crm.tasks() == []
 
-    def test_row_lock_inside_a_batch_is_retried_per_record(self, crm):
-        # The lookup goes through (a composite of queries); only the write is refused with a lock error.
+    def test_row_lock_on_the_first_call_retries_the_whole_batch(self, crm):
+        # The first Composite call (the lookup) is refused with a lock error: every job of the batch backs off.
+        # A lock on one record inside a Collections answer: test_writeback_rules.
         crm.control.fault(method="POST", path=COLLECTIONS, status=400, error_code="UNABLE_TO_LOCK_ROW", times=1,
                           org=crm.org.org_id)  # fmt: skip
         crm.ingest([activity_event(n, rep=crm.rep) for n in range(3)])
@@ -114,6 +115,36 @@ class TestReconnect:
         crm.drain()
         assert len(crm.tasks()) == 1
         assert set(WritebackJob.objects.values_list("status", flat=True)) == {JobStatus.SUCCEEDED}
+
+    def test_reconnect_resumes_paused_jobs_by_itself(self, crm, salesforce_connect):
+        crm.control.expire_tokens(crm.org.org_id, refresh_tokens=True)  # the refresh answers invalid_grant
+        crm.ingest([activity_event(n, rep=crm.rep) for n in range(3)])
+        jobs = WritebackJob.objects.all()
+        assert {j.status for j in jobs} == {JobStatus.WAITING_RECONNECT}
+        assert {j.attempts for j in jobs} == {0}  # a pause spends no attempt
+        crm.rep_connection.refresh_from_db()
+        assert crm.rep_connection.status == "reconnect_required"
+        assert WritebackAttempt.objects.filter(outcome=AttemptOutcome.RECONNECT).exists()
+
+        sf_rep = [u for u in crm.org.users if u.role == "rep"][0]
+        with crm.capture(execute=True):  # no sweep: the reconnect itself wakes the rep's jobs
+            salesforce_connect(crm.workspace, crm.rep, crm.org, sandbox_user=sf_rep)
+
+        tasks = crm.tasks()
+        assert len(tasks) == 3
+        assert {t["CreatedById"] for t in tasks} == {crm.rep_connection.remote_user_id}
+        assert set(WritebackJob.objects.values_list("status", flat=True)) == {JobStatus.SUCCEEDED}
+        assert Connection.objects.filter(pk=crm.rep_connection.pk, status="connected").exists()
+
+    def test_reconnect_of_one_rep_leaves_another_reps_paused_jobs(self, crm, salesforce_connect):
+        crm.control.expire_tokens(crm.org.org_id, refresh_tokens=True)
+        crm.ingest([activity_event(1, rep=crm.rep), activity_event(2, rep=crm.rep2)])
+        sf_rep = [u for u in crm.org.users if u.role == "rep"][0]
+        with crm.capture(execute=True):
+            salesforce_connect(crm.workspace, crm.rep, crm.org, sandbox_user=sf_rep)
+        assert [t["OwnerId"] for t in crm.tasks()] == [crm.rep_connection.remote_user_id]
+        waiting = WritebackJob.objects.get(user=crm.rep2, action=JobAction.TASK_CREATE)
+        assert waiting.status == JobStatus.WAITING_RECONNECT
 
 
 class TestPermanent:

@@ -60,6 +60,20 @@ class TestSequenceFields:
         assert set(WritebackJob.objects.values_list("status", flat=True)) == {JobStatus.SUCCEEDED}
         assert len(crm.records("Contact")) == 1
 
+    def test_on_a_lead(self, crm):
+        from mappings.models import CrmSettings
+
+        CrmSettings.objects.create(workspace=crm.workspace, new_prospect_as="lead")
+        crm.control.add_field(crm.org.org_id, "Lead", "SB_Sequence__c", "string")
+        SequenceFieldMapping.objects.create(workspace=crm.workspace, sobject="Lead", purpose="name",
+                                            target_field="SB_Sequence__c")  # fmt: skip
+        crm.ingest([enrollment("enrolled", "Outbound A", "Step 1", "2026-05-01T09:00:00Z", crm.rep)])
+        (lead,) = crm.records("Lead")
+        assert lead["SB_Sequence__c"] == "Outbound A" and lead["CreatedById"] == crm.rep_connection.remote_user_id
+        crm.ingest([enrollment("removed", "Outbound A", "Step 1", "2026-05-02T09:00:00Z", crm.rep)])
+        (lead,) = crm.records("Lead")
+        assert not lead.get("SB_Sequence__c") and crm.records("Contact") == []
+
     def test_without_mapping_the_job_is_skipped_with_reason(self, crm):
         crm.ingest([enrollment("enrolled", "Outbound A", "Step 1", "2026-05-01T09:00:00Z", crm.rep)])
         job = WritebackJob.objects.get(action=JobAction.SEQUENCE_UPDATE)

@@ -7,6 +7,7 @@ from django.urls import NoReverseMatch, reverse
 SETTINGS_SECTIONS = {
     # section -> (URL name in the mappings app, the name of its argument)
     "task": ("crm_task_mappings", "kind"),
+    "task_update": ("crm_task_mappings", "kind"),
     "creation": ("crm_creation_defaults", "sobject"),
     "sequence": ("crm_sequence_fields", None),
     "opt_out": ("crm_opt_out", None),
@@ -58,6 +59,14 @@ def explain(
         return text, settings_url(workspace, section, arg or _arg(section, sobject))
     if code == "INSUFFICIENT_ACCESS_OR_READONLY":
         return f"{who} is not allowed to edit this {sobject} in Salesforce (sharing or profile).", ""
+    if code in DELETED_CODES and section == "task_update":
+        return "The Task no longer exists in Salesforce (deleted). Retry to write the activity as a new Task.", ""
+    if code in DELETED_CODES and sobject == "Task":
+        return (
+            "The Contact or Lead of this Task no longer exists in Salesforce (deleted or merged). Retry to find or "
+            "create the prospect again.",
+            "",
+        )
     if code in DELETED_CODES:
         return (
             f"The {sobject} record no longer exists in Salesforce (deleted or merged). Retry to find or create "
@@ -72,9 +81,12 @@ def explain(
     return f"Salesforce refused the {sobject}: {message or code}", ""
 
 
+LABELS = {"task": "Task mapping", "task_update": "Task mapping", "creation": "creation defaults",
+          "sequence": "sequence fields", "opt_out": "SMS opt-out", "advanced": "advanced"}  # fmt: skip
+
+
 def _label(section: str) -> str:
-    return {"task": "Task mapping", "creation": "creation defaults", "sequence": "sequence fields",
-            "opt_out": "SMS opt-out", "advanced": "advanced"}.get(section, "CRM")  # fmt: skip
+    return LABELS.get(section, "CRM")
 
 
 def _arg(section: str, sobject: str) -> str:

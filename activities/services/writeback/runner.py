@@ -186,7 +186,7 @@ def _settle_all(ctx, jobs, planned, results, seq_refs, seq_jobs, kind, task_jobs
     for ref, (activity, ajobs) in task_jobs.items():
         _settle_tasks(ctx, activity, ajobs, results.get((ref.step, ref.index)))
     for ref, (activity, ajobs) in update_jobs.items():
-        _settle_tasks(ctx, activity, ajobs, results.get((ref.step, ref.index)))
+        _settle_tasks(ctx, activity, ajobs, results.get((ref.step, ref.index)), updating=True)
 
 
 class _Created:
@@ -217,20 +217,18 @@ def _task_steps(ctx, jobs, prospects, who, what, kind):
             activities[job.activity_id] = job.activity
     for activity in activities.values():
         activity.prospect = prospects[activity.prospect_id]
-    if not ext:
-        # A job on its second try may have written before dying: look for its marker first.
-        suspects = [a for a in activities.values() if not a.salesforce_task_id and a.prospect.salesforce_id
-                    and any(j.attempts > 1 for j in by_activity[a.pk])]  # fmt: skip
-        for activity_id, task_id in tasks_find_written(ctx, suspects).items():
-            activities[activity_id].salesforce_task_id = task_id
-            Activity.objects.filter(pk=activity_id).update(salesforce_task_id=task_id)
+    # A job on its second try may have written before dying: look for its Task first (by External ID or marker).
+    suspects = [a for a in activities.values() if not a.salesforce_task_id and (ext or a.prospect.salesforce_id)
+                and any(j.attempts > 1 for j in by_activity[a.pk])]  # fmt: skip
+    for activity_id, task_id in tasks_find_written(ctx, suspects).items():
+        activities[activity_id].salesforce_task_id = task_id
+        Activity.objects.filter(pk=activity_id).update(salesforce_task_id=task_id)
     task_jobs: dict[Ref, tuple[Activity, list[WritebackJob]]] = {}
     update_jobs: dict[Ref, tuple[Activity, list[WritebackJob]]] = {}
     owner = ctx.connection.remote_user_id
     for activity_id, ajobs in by_activity.items():
         activity = activities[activity_id]
         pid = activity.prospect_id
-        fields = task_fields(ctx, activity)
         if activity.salesforce_task_id:
             creates = [j for j in ajobs if j.action == JobAction.TASK_CREATE]
             for job in creates:
@@ -242,11 +240,11 @@ def _task_steps(ctx, jobs, prospects, who, what, kind):
                 for job in rest:
                     outcomes.settle_done(ctx, job, remote_id=activity.salesforce_task_id)
                 continue
-            fields.pop(ext, None) if ext else None
+            fields = task_fields(ctx, activity, for_update=True)
             ref = update.add({"_type": "Task", "id": activity.salesforce_task_id, **fields})
             update_jobs[ref] = (activity, rest)
             continue
-        record = dict(fields)
+        record = task_fields(ctx, activity)
         record["WhoId"] = who[pid]
         if kind.get(pid) == SalesforceType.CONTACT and what.get(pid):
             record["WhatId"] = what[pid]
@@ -257,7 +255,8 @@ def _task_steps(ctx, jobs, prospects, who, what, kind):
     return [create, create_new], update, task_jobs, update_jobs
 
 
-def _settle_tasks(ctx, activity: Activity, jobs: list[WritebackJob], result: ItemResult | None) -> None:
+def _settle_tasks(ctx, activity: Activity, jobs: list[WritebackJob], result: ItemResult | None, *,
+                  updating: bool = False) -> None:  # fmt: skip
     result = result or ItemResult(False, code="NOT_SENT", message="Not sent.", deferred=True)
 
     def written() -> None:
@@ -267,8 +266,14 @@ def _settle_tasks(ctx, activity: Activity, jobs: list[WritebackJob], result: Ite
         activity.salesforce_task_id = task_id
 
     for n, job in enumerate(jobs):
-        outcomes.settle(ctx, job, result, sobject="Task", section="task", on_success=written if n == 0 else None)
-    if not result.ok and result.code in outcomes_deleted_codes() and "WhoId" in (result.fields or ["WhoId"]):
+        outcomes.settle(ctx, job, result, sobject="Task", section="task_update" if updating else "task",
+                        on_success=written if n == 0 else None)  # fmt: skip
+    if result.ok or result.code not in outcomes_deleted_codes():
+        return
+    if updating:
+        # The open Task was deleted in Salesforce: forget it so a retry writes the activity as a new Task.
+        Activity.objects.filter(pk=activity.pk).update(salesforce_task_id="")
+    elif "WhoId" in (result.fields or ["WhoId"]):
         # The Contact/Lead is gone: forget it so a retry finds or creates the prospect again.
         Prospect.objects.filter(pk=activity.prospect_id).update(salesforce_id="", salesforce_type="", matched_by="")
 

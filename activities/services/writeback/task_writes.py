@@ -1,8 +1,8 @@
 """Task records for activities: mapped per kind, owned by the rep, idempotent on replay.
 
 Idempotency: with an External ID field on Task (ours: its name contains "sb_activity" or "switchboard") every
-write is an upsert keyed by our activity id. Without one, a marker goes into Description and a job that may have
-written before (any second try) first looks the Task up by that marker.
+create is an upsert keyed by our activity id. Without one, a marker goes into Description. Either way a job that
+may have written before (any second try) first looks its Task up, by External ID or by marker.
 """
 
 from __future__ import annotations
@@ -54,31 +54,50 @@ def activity_data(activity: Activity, *, completed: bool) -> ActivityData:
     )
 
 
-def task_fields(ctx: BatchContext, activity: Activity) -> dict:
-    """Mapped fields plus engine defaults (Subject) and the idempotency key; no WhoId/WhatId/OwnerId."""
+def task_fields(ctx: BatchContext, activity: Activity, *, for_update: bool = False) -> dict:
+    """Mapped fields plus engine defaults (Subject) and the idempotency key; no WhoId/WhatId/OwnerId.
+
+    `for_update` is the PATCH completing a Task written before: create-only fields (TaskSubtype) are left out,
+    since Salesforce refuses the whole update over them, and so is the External ID, which the Task already has.
+    """
     completed = activity.state == ActivityState.COMPLETED
     payload = task_payload_build(workspace=ctx.workspace, activity=activity_data(activity, completed=completed),
-                                 task_describe=ctx.describe("Task"))  # fmt: skip
+                                 task_describe=ctx.describe("Task"), for_update=for_update)  # fmt: skip
     fields = dict(payload.fields)
     if not fields.get("Subject"):
         label = activity.get_kind_display()
         fields["Subject"] = f"{label}: {activity.subject}"[:255] if activity.subject else label
     ext = ctx.task_external_id_field()
     if ext:
-        fields[ext] = activity_key(activity)
+        if not for_update:
+            fields[ext] = activity_key(activity)
     else:
         fields["Description"] = f"{fields.get('Description') or ''}\n\n{marker(activity)}".strip()
     return fields
 
 
 def tasks_find_written(ctx: BatchContext, activities: list[Activity]) -> dict[int, str]:
-    """Tasks already in Salesforce for these activities (by marker), as activity id -> Task id."""
+    """Tasks already in Salesforce for these activities, as activity id -> Task id.
+
+    By External ID when the org has one, else by the marker in Description among the prospects' Tasks. A replay
+    then completes or skips the Task it finds: an upsert would send create-only fields to an existing Task.
+    """
+    if not activities:
+        return {}
+    wanted = {activity_key(a): a.pk for a in activities}
+    found: dict[int, str] = {}
+    ext = ctx.task_external_id_field()
+    if ext:
+        # ext is a field name from the org's describe, never user input.
+        soql = format_soql("SELECT Id, {:literal} FROM Task WHERE {:literal} IN {}", ext, ext, sorted(wanted))
+        for row in ctx.client.query_all_iter(soql):
+            if row.get(ext) in wanted:
+                found.setdefault(wanted[row[ext]], row["Id"])
+        return found
     who_ids = sorted({a.prospect.salesforce_id for a in activities if a.prospect.salesforce_id})
     if not who_ids:
         return {}
     soql = format_soql("SELECT Id, Description FROM Task WHERE WhoId IN {}", who_ids)
-    wanted = {activity_key(a): a.pk for a in activities}
-    found: dict[int, str] = {}
     for row in ctx.client.query_all_iter(soql):
         for match in MARKER_RE.finditer(row.get("Description") or ""):
             key = f"{match.group(1)}-{match.group(2)}"
