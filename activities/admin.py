@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.db import models
 from django.template.response import TemplateResponse
 
 from activities.models import (
@@ -105,6 +106,8 @@ class JobInline(admin.TabularInline):
 
 @admin.register(Activity)
 class ActivityAdmin(admin.ModelAdmin):
+    # Links a person types without a scheme are https (Django 6's default, without its warning now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("id", "workspace", "kind", "state", "prospect", "user", "salesforce_task_id", "received_at")
     list_filter = ("kind", "state", "workspace")
     search_fields = ("external_id", "prospect__email", "salesforce_task_id")
@@ -115,6 +118,8 @@ class ActivityAdmin(admin.ModelAdmin):
 
 @admin.register(Prospect)
 class ProspectAdmin(admin.ModelAdmin):
+    # Links a person types without a scheme are https (Django 6's default, without its warning now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("email", "first_name", "last_name", "workspace", "salesforce_type", "salesforce_id", "matched_by")
     list_filter = ("salesforce_type", "matched_by", "workspace")
     search_fields = ("email", "last_name", "linkedin_url", "salesforce_id")

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 
 from activities.models import Activity, JobStatus, WritebackJob
 from activities.models.ledger import UNFINISHED_STATUSES
+
+User = get_user_model()
 
 
 def writeback_counts(*, workspace) -> dict[str, int]:
@@ -41,9 +46,36 @@ def job_list_failed(*, workspace) -> QuerySet[WritebackJob]:
     )
 
 
-def job_list_waiting(*, workspace) -> QuerySet[WritebackJob]:
+@dataclass(frozen=True)
+class WaitingGroup:
+    """Paused writes of one rep for one reason: a page lists a line per rep, not a line per job."""
+
+    status: str
+    status_label: str
+    user: object | None
+    count: int
+    reason: str
+
+
+def job_list_waiting(*, workspace) -> list[WaitingGroup]:
     waiting = (JobStatus.WAITING_RECONNECT, JobStatus.WAITING_BUDGET)
-    return WritebackJob.objects.filter(workspace=workspace, status__in=waiting).select_related("prospect", "user")
+    jobs = WritebackJob.objects.filter(workspace=workspace, status__in=waiting)
+    groups = jobs.values("status", "user").annotate(count=Count("id")).order_by("status", "-count")
+    users = {u.pk: u for u in User.objects.filter(pk__in={g["user"] for g in groups})}
+    labels = dict(JobStatus.choices)
+    result = []
+    for group in groups:
+        latest = jobs.filter(status=group["status"], user=group["user"]).order_by("-updated_at").first()
+        result.append(
+            WaitingGroup(
+                status=group["status"],
+                status_label=labels[group["status"]],
+                user=users.get(group["user"]),
+                count=group["count"],
+                reason=latest.last_error_message if latest else "",
+            )
+        )
+    return result
 
 
 def activity_list_recent(*, workspace, limit: int = 50) -> QuerySet[Activity]:

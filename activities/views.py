@@ -38,7 +38,7 @@ def activity_home(request, workspace_slug):
     return render(request, "activities/home.html", {
         "counts": writeback_counts(workspace=workspace),
         "failed_jobs": job_list_failed(workspace=workspace)[:100],
-        "waiting_jobs": job_list_waiting(workspace=workspace)[:50],
+        "waiting_groups": job_list_waiting(workspace=workspace),
         "activities": activity_list_recent(workspace=workspace),
     })  # fmt: skip
 

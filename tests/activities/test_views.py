@@ -145,3 +145,19 @@ def test_demo_command(team, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         call_command("demo_activity", "--workspace", owner.workspace.slug, "--prospects", "3")
     assert WritebackJob.objects.filter(action=JobAction.SEQUENCE_UPDATE).count() >= 3
+
+
+def test_paused_writes_are_listed_once_per_rep_with_the_reason(team):
+    owner, rep, _ = team
+    WritebackJob.objects.filter(workspace=owner.workspace).update(
+        status=JobStatus.WAITING_RECONNECT, last_error_message=f"{rep.user.email} has not connected Salesforce yet."
+    )
+    waiting = WritebackJob.objects.filter(workspace=owner.workspace).count()
+    assert waiting > 1
+
+    html = client_for(rep.user).get(f"/w/{owner.workspace.slug}/activity/").content.decode()
+    section = html[html.index('data-testid="paused-writes"') :].split("</section>")[0]
+    assert section.count("<li>") == 1
+    assert f"{waiting} writes</strong> by {rep.user.email}" in section
+    assert "has not connected Salesforce yet." in section
+    assert "Connect your Salesforce user" in section  # the rep can fix it themselves
