@@ -28,10 +28,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--autosave-s", type=int, default=60, help="with --state, also save every N seconds")
 
 
+class StartError(Exception):
+    """A start-up problem the person running the command can fix (bad option, unreadable state, busy port)."""
+
+
+def _check(opts: argparse.Namespace) -> None:
+    for name in ("latency_ms", "autosave_s", "demo_accounts", "demo_contacts", "demo_leads"):
+        if getattr(opts, name) < 0:
+            raise StartError(f"--{name.replace('_', '-')} must be >= 0")
+    if not 0 <= opts.port <= 65535:
+        raise StartError("--port must be between 0 and 65535")
+
+
+def _load_state(path: str | None) -> State | None:
+    if not path or not os.path.exists(path):
+        return None
+    try:
+        return State.load(path)
+    except Exception as exc:  # pickle raises many types on a foreign or truncated file
+        raise StartError(f"cannot read the state file {path}: {exc.__class__.__name__}: {exc}. "
+                         "Move it away to start with an empty sandbox.") from None  # fmt: skip
+
+
 def serve(opts: argparse.Namespace, out: TextIO = sys.stdout) -> None:
+    """Run until SIGINT/SIGTERM. Raises ``StartError`` for problems worth a one-line message."""
+    _check(opts)
     # Records are many small acyclic dicts; frequent cyclic-GC passes over them only cost latency.
     gc.set_threshold(100_000, 50, 100)
-    state = State.load(opts.state) if opts.state and os.path.exists(opts.state) else None
+    state = _load_state(opts.state)
 
     def seed_demo(app: SandboxApp) -> None:
         if opts.seed_demo:
@@ -47,7 +71,10 @@ def serve(opts: argparse.Namespace, out: TextIO = sys.stdout) -> None:
 
         cert_path, key_path = self_signed()
         context = server_context(cert_path, key_path)
-    server = make_server(app, opts.host, opts.port, ssl_context=context)
+    try:
+        server = make_server(app, opts.host, opts.port, ssl_context=context)
+    except OSError as exc:
+        raise StartError(f"cannot listen on {opts.host}:{opts.port}: {exc.strerror or exc}") from None
     seed_demo(app)
 
     def say(line: str) -> None:
@@ -95,4 +122,7 @@ def serve(opts: argparse.Namespace, out: TextIO = sys.stdout) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m sandbox", description="Salesforce org emulator")
     add_arguments(parser)
-    serve(parser.parse_args(argv))
+    try:
+        serve(parser.parse_args(argv))
+    except StartError as exc:
+        parser.exit(2, f"sandbox: {exc}\n")

@@ -168,9 +168,15 @@ def _writable(org: Org, user: User | None, spec: SObjectSpec, values: dict[str, 
     return resolved
 
 
+OBJECT_FLAG_OF = {"c": "createable", "d": "deletable"}
+
+
 def check_object_access(org: Org, user: User | None, sobject: str, letter: str) -> None:
     if user is None:
         return
+    if org.schema[sobject].flags.get(OBJECT_FLAG_OF.get(letter, ""), True) is False:  # e.g. Organization
+        verb = {"c": "create", "d": "delete"}[letter]
+        raise DmlError("INSUFFICIENT_ACCESS_OR_READONLY", f"insufficient access rights: you cannot {verb} {sobject}")
     if letter not in org.profile_of(user).object_perms(sobject):
         verb = {"c": "create", "r": "read", "u": "edit", "d": "delete"}[letter]
         raise DmlError(

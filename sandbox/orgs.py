@@ -9,6 +9,7 @@ from sandbox import dml
 from sandbox.clock import sf_datetime
 from sandbox.derived import derive
 from sandbox.errors import ControlError
+from sandbox.schema.organization import INSTANCE_NAME
 from sandbox.state import EDITIONS, ExternalClientApp, Org, Profile, State, User
 
 DEFAULT_PASSWORD = "sandbox-pass-1"
@@ -92,7 +93,27 @@ def create_org(
         admin = next((u for u in org.users.values() if u.role == "admin"), None)
         run_as = integration or admin
         app.client_credentials_user_id = run_as.id if run_as else None
+        organization_row_write(state, org)
     return org
+
+
+def organization_row_write(state: State, org: Org) -> dict[str, Any]:
+    """(Re)write the org's one Organization row from the org's own facts (name, edition); Id is the org id."""
+    now = sf_datetime(state.clock.now())
+    existing = org.records["Organization"].get(org.id)
+    row = existing or dml.defaults_template(org, org.schema["Organization"])
+    if existing is None:
+        admin = next((u for u in org.users.values() if u.role == "admin"), None)
+        creator = admin.id if admin else None
+        row.update(
+            Id=org.id, Country="US", PrimaryContact=admin.name if admin else None, DefaultLocaleSidKey="en_US",
+            TimeZoneSidKey="America/Los_Angeles", LanguageLocaleKey="en_US", FiscalYearStartMonth=1,
+            ReceivesInfoEmails=True, ReceivesAdminInfoEmails=True, InstanceName=INSTANCE_NAME, IsSandbox=False,
+            CreatedDate=now, CreatedById=creator, LastModifiedById=creator,
+        )  # fmt: skip
+    row.update(Name=org.name, OrganizationType=org.edition, LastModifiedDate=now, SystemModstamp=now)
+    org.records["Organization"][org.id] = row
+    return row
 
 
 def add_user(

@@ -18,7 +18,7 @@ from sandbox import ids
 from sandbox.clock import Clock
 from sandbox.schema import STANDARD_OBJECTS, SObjectSpec
 
-API_VERSIONS = tuple(f"{v}.0" for v in range(58, 67))
+API_VERSIONS = tuple(f"{v}.0" for v in range(58, 68))  # up to Summer '26 (reference §2.1)
 DEFAULT_API_VERSION = "62.0"
 EDITIONS = {
     # edition: (base daily API requests, per-license add-on)
@@ -330,4 +330,18 @@ class State:
             state = pickle.load(fh)  # noqa: S301  (our own state file)
         if not isinstance(state, State):
             raise ValueError(f"{path} is not a sandbox state file")
+        state.add_missing_standard_objects()
         return state
+
+    def add_missing_standard_objects(self) -> None:
+        """Give orgs saved by an older sandbox the standard objects added since (e.g. Organization)."""
+        from sandbox.orgs import organization_row_write  # orgs builds on this module
+
+        for org in self.orgs.values():
+            for name, spec in STANDARD_OBJECTS.items():
+                if name not in org.schema:
+                    org.schema[name] = spec
+                    org.records.setdefault(name, {})
+                    org.deleted_at.setdefault(name, {})
+            if org.id not in org.records["Organization"]:
+                organization_row_write(self, org)

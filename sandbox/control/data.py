@@ -50,6 +50,8 @@ def mint_token(app: SandboxApp, req: Request) -> Any:
     body = body_of(req)
     org = org_of(app, body.get("org"))
     user = user_of(org, body.get("user"))
+    if not user.is_active:  # Salesforce lets no inactive user log in; the shortcut must not either
+        raise ControlError(f"user {user.username} is inactive")
     scopes = body.get("scope") or "api refresh_token id openid"
     with app.state.lock:
         return oauth.token_response(app, org, user, org.app, str(scopes), with_refresh=True)

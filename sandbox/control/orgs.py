@@ -72,12 +72,15 @@ def org_settings(app: SandboxApp, req: Request, org: str) -> Any:
                     found.edition = value
                     base, per = EDITIONS[value]
                     found.api_limit = base + per * found.licenses
+                    orgs.organization_row_write(state, found)
                 elif key == "require_pkce":
                     found.app.require_pkce = bool(value)
                 elif key == "callback_urls":
                     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                         raise ControlError("'callback_urls' must be a list of URLs")
                     found.app.callback_urls = list(value)
+                elif key == "is_sandbox":  # what SELECT IsSandbox FROM Organization answers
+                    found.records["Organization"][found.id]["IsSandbox"] = bool(value)
                 elif key == "api_enabled":
                     found.api_enabled = bool(value)
                 elif key == "client_credentials_user":

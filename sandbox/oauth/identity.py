@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sandbox import ids
 from sandbox.http import Request, Response, json_response, text_response
 from sandbox.oauth.common import (
     bearer,
@@ -80,7 +81,7 @@ def identity(app: SandboxApp, req: Request, org_id: str, user_id: str) -> Respon
     if found is None:
         return text_response(403, "Bad_OAuth_Token")
     org, _caller = found
-    user = org.users.get(user_id)
+    user = org.users.get(ids.normalize(user_id) or "")  # the 15-character forms are accepted too
     if org.id[:15] != org_id[:15] or user is None:
         return text_response(404, "Bad_Id")
     body = identity_body(app, org, user)

@@ -7,7 +7,7 @@ from sandbox.state import API_VERSIONS
 
 RELEASES = {
     "58.0": "Summer '23", "59.0": "Winter '24", "60.0": "Spring '24", "61.0": "Summer '24", "62.0": "Winter '25",
-    "63.0": "Spring '25", "64.0": "Summer '25", "65.0": "Winter '26", "66.0": "Spring '26",
+    "63.0": "Spring '25", "64.0": "Summer '25", "65.0": "Winter '26", "66.0": "Spring '26", "67.0": "Summer '26",
 }  # fmt: skip
 RESOURCES = (
     "tooling", "metadata", "eclair", "folders", "prechatForms", "jobs", "analytics", "search", "quickActions",

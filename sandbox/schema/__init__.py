@@ -2,10 +2,11 @@
 
 from sandbox.schema.core import ACCOUNT, CONTACT, LEAD
 from sandbox.schema.model import Field, SObjectSpec, make_field, make_sobject
+from sandbox.schema.organization import ORGANIZATION
 from sandbox.schema.sales import CASE, OPPORTUNITY, TASK, USER
 
 STANDARD_OBJECTS: dict[str, SObjectSpec] = {
-    spec.name: spec for spec in (ACCOUNT, CONTACT, LEAD, OPPORTUNITY, CASE, TASK, USER)
+    spec.name: spec for spec in (ACCOUNT, CONTACT, LEAD, OPPORTUNITY, CASE, TASK, USER, ORGANIZATION)
 }
 
 __all__ = ["STANDARD_OBJECTS", "Field", "SObjectSpec", "make_field", "make_sobject"]

@@ -114,11 +114,22 @@ def field_describe(f: Field, *, createable: bool | None = None, updateable: bool
     return d
 
 
+# Resources whose URL is not simply named after the key (as recorded in Global.json).
+URL_PATHS = {
+    "namedLayouts": "/describe/namedLayouts/{LayoutName}",
+    "passwordUtilities": "/{ID}/password",
+    "caseArticleSuggestions": "/suggestedArticles",
+    "caseRowArticleSuggestions": "/{ID}/suggestedArticles",
+}
+
+
 def object_urls(spec: SObjectSpec, version: str) -> dict[str, str]:
     base = f"/services/data/v{version}/sobjects/{spec.name}"
     urls = {}
     for key in spec.url_keys:
-        if key in ("approvalLayouts", "compactLayouts", "layouts", "namedLayouts"):
+        if key in URL_PATHS:
+            urls[key] = base + URL_PATHS[key]
+        elif key in ("approvalLayouts", "compactLayouts", "layouts"):
             urls[key] = f"{base}/describe/{key}"
         elif key == "describe":
             urls[key] = f"{base}/describe"

@@ -1,8 +1,8 @@
 """``python manage.py sandbox --port 8765 [--state FILE] [--latency-ms N] [--tls] [--seed-demo]``."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from sandbox.cli import add_arguments, serve
+from sandbox.cli import StartError, add_arguments, serve
 
 
 class Command(BaseCommand):
@@ -14,4 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         import argparse
 
-        serve(argparse.Namespace(**options), out=self.stdout)
+        try:
+            serve(argparse.Namespace(**options), out=self.stdout)
+        except StartError as exc:
+            raise CommandError(str(exc)) from None
