@@ -1,8 +1,20 @@
-"""Staff view of every workspace's CRM settings. Edits here bypass describe validation, so the history is
-read-only and the settings pages stay the place where admins change things."""
+"""Staff view of every workspace's CRM settings.
+
+Rows are checked like on the settings pages (against the workspace's cached describe, see mappings/forms/admin.py),
+and every add, edit and delete is recorded in the settings history, so admins see it and can revert it there.
+The history itself is read-only.
+"""
 
 from django.contrib import admin
 
+from mappings.forms.admin import (
+    CreationDefaultAdminForm,
+    CrmSettingsAdminForm,
+    OptOutFieldAdminForm,
+    SequenceFieldMappingAdminForm,
+    SyncFieldMappingAdminForm,
+    TaskFieldMappingAdminForm,
+)
 from mappings.models import (
     CreationDefault,
     CrmSettings,
@@ -12,6 +24,9 @@ from mappings.models import (
     SyncFieldMapping,
     TaskFieldMapping,
 )
+from mappings.services import settings_rows_edit
+
+ADMIN_EDIT = "Edited in the Django admin"
 
 
 class WorkspaceScopedAdmin(admin.ModelAdmin):
@@ -19,9 +34,35 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
     autocomplete_fields = ("workspace",)
     readonly_fields = ("updated_at",)
 
+    def save_model(self, request, obj, form, change):
+        parent = super()
+        old = type(obj).objects.select_related("workspace").filter(pk=obj.pk).first() if change else None
+        settings_rows_edit(
+            rows=[row for row in (old, obj) if row is not None],
+            apply=lambda: parent.save_model(request, obj, form, change),
+            actor=request.user,
+            summary=ADMIN_EDIT,
+        )
+
+    def delete_model(self, request, obj):
+        parent = super()
+        settings_rows_edit(
+            rows=[obj], apply=lambda: parent.delete_model(request, obj), actor=request.user, summary=ADMIN_EDIT
+        )
+
+    def delete_queryset(self, request, queryset):
+        parent = super()
+        settings_rows_edit(
+            rows=list(queryset.select_related("workspace")),
+            apply=lambda: parent.delete_queryset(request, queryset),
+            actor=request.user,
+            summary=ADMIN_EDIT,
+        )
+
 
 @admin.register(TaskFieldMapping)
 class TaskFieldMappingAdmin(WorkspaceScopedAdmin):
+    form = TaskFieldMappingAdminForm
     list_display = ("workspace", "activity_kind", "target_field", "source", "value", "position", "updated_at")
     list_filter = ("workspace", "activity_kind", "source")
     search_fields = ("workspace__name", "target_field", "value")
@@ -29,6 +70,7 @@ class TaskFieldMappingAdmin(WorkspaceScopedAdmin):
 
 @admin.register(SequenceFieldMapping)
 class SequenceFieldMappingAdmin(WorkspaceScopedAdmin):
+    form = SequenceFieldMappingAdminForm
     list_display = ("workspace", "sobject", "purpose", "target_field", "updated_at")
     list_filter = ("workspace", "sobject", "purpose")
     search_fields = ("workspace__name", "target_field")
@@ -36,6 +78,7 @@ class SequenceFieldMappingAdmin(WorkspaceScopedAdmin):
 
 @admin.register(CreationDefault)
 class CreationDefaultAdmin(WorkspaceScopedAdmin):
+    form = CreationDefaultAdminForm
     list_display = ("workspace", "sobject", "target_field", "source", "value", "fallback", "updated_at")
     list_filter = ("workspace", "sobject", "source")
     search_fields = ("workspace__name", "target_field", "value")
@@ -43,6 +86,7 @@ class CreationDefaultAdmin(WorkspaceScopedAdmin):
 
 @admin.register(OptOutField)
 class OptOutFieldAdmin(WorkspaceScopedAdmin):
+    form = OptOutFieldAdminForm
     list_display = ("workspace", "sobject", "target_field", "updated_at")
     list_filter = ("workspace", "sobject")
     search_fields = ("workspace__name", "target_field")
@@ -50,13 +94,16 @@ class OptOutFieldAdmin(WorkspaceScopedAdmin):
 
 @admin.register(SyncFieldMapping)
 class SyncFieldMappingAdmin(WorkspaceScopedAdmin):
+    form = SyncFieldMappingAdminForm
     list_display = ("workspace", "sobject", "field_name", "display_name", "field_type", "filterable", "status")
     list_filter = ("workspace", "sobject", "status", "filterable")
     search_fields = ("workspace__name", "field_name", "display_name")
+    readonly_fields = ("status", "updated_at")  # set by the metadata refresh, from the org's describe
 
 
 @admin.register(CrmSettings)
 class CrmSettingsAdmin(WorkspaceScopedAdmin):
+    form = CrmSettingsAdminForm
     list_display = ("workspace", "log_mode", "new_prospect_as", "api_budget_percent", "defaults_applied_at")
     list_filter = ("log_mode", "new_prospect_as")
     search_fields = ("workspace__name",)

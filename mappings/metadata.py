@@ -77,3 +77,15 @@ def crm_metadata_get(*, workspace, sobjects=SETTINGS_OBJECTS, force: bool = Fals
                 f"Salesforce could not be reached ({first}) and no metadata is cached; choices are disabled."
             )
     return metadata
+
+
+def describe_cached(*, workspace, sobject: str) -> dict | None:
+    """The last describe of `sobject` fetched through the workspace's admin connection, however old. No HTTP:
+    the Django admin validates against what is known rather than wait on Salesforce."""
+    if workspace is None:
+        return None
+    connection = connection_get_admin(workspace=workspace)
+    if connection is None:
+        return None
+    cached = DescribeCache.objects.filter(connection=connection, sobject=sobject).first()
+    return cached.payload if cached else None

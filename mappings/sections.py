@@ -17,7 +17,15 @@ from mappings.models import (
     SyncFieldMapping,
     TaskFieldMapping,
 )
-from mappings.types import ActivityKind, CreationObject, ProspectObject, SequencePurpose, ValueSource
+from mappings.types import (
+    ActivityKind,
+    CreationObject,
+    LogMode,
+    NewProspectAs,
+    ProspectObject,
+    SequencePurpose,
+    ValueSource,
+)
 
 ADVANCED_SETTINGS = (
     "log_mode", "new_prospect_as", "linkedin_url_field_contact", "linkedin_url_field_lead", "api_budget_percent",
@@ -133,9 +141,21 @@ def _advanced_write(workspace, _arg: str, rows: list[dict]) -> None:
     crm.save()
 
 
+ADVANCED_LABELS = {
+    "log_mode": ("Log activities", LogMode),
+    "new_prospect_as": ("Create new prospects as", NewProspectAs),
+    "linkedin_url_field_contact": ("Contact LinkedIn URL field", None),
+    "linkedin_url_field_lead": ("Lead LinkedIn URL field", None),
+    "api_budget_percent": ("API budget %", None),
+}
+
+
 def _advanced_show(row: dict) -> str:
-    label = CrmSettings._meta.get_field(row["setting"]).verbose_name
-    return f"{label} = {row['value'] if row['value'] not in ('', None) else 'none'}"
+    label, choices = ADVANCED_LABELS.get(row["setting"], (row["setting"], None))
+    value = row["value"]
+    if choices is not None and value in choices.values:
+        value = choices(value).label
+    return f"{label} = {value if value not in ('', None) else 'none'}"
 
 
 SECTIONS: dict[str, Section] = {
@@ -172,6 +192,23 @@ def section_label(section: str) -> str:
     if name == "sync":
         return f"Data sync · {arg}"
     return {"sequence": "Sequence fields", "opt_out": "SMS opt-out", "advanced": "Advanced"}.get(name, section)
+
+
+def section_of(row) -> str:
+    """The section a settings row (or the CrmSettings row) belongs to."""
+    if isinstance(row, TaskFieldMapping):
+        return f"task:{row.activity_kind}"
+    if isinstance(row, SequenceFieldMapping):
+        return "sequence"
+    if isinstance(row, CreationDefault):
+        return f"creation:{row.sobject}"
+    if isinstance(row, OptOutField):
+        return "opt_out"
+    if isinstance(row, SyncFieldMapping):
+        return f"sync:{row.sobject}"
+    if isinstance(row, CrmSettings):
+        return "advanced"
+    raise TypeError(f"{type(row).__name__} is not a CRM settings row.")
 
 
 def section_snapshot(*, workspace, section: str) -> dict:

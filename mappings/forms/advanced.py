@@ -14,6 +14,20 @@ def linkedin_url_targets(describe: dict | None) -> list[dict]:
     return [f for f in writable_fields(describe, update=True) if f.get("type") in URL_FIELD_TYPES]
 
 
+def linkedin_url_field_clean(describe: dict | None, name: str) -> str:
+    """The canonical API name of the URL field holding a person's LinkedIn URL; unchecked without metadata."""
+    name = (name or "").strip()
+    if not name or describe is None:
+        return name
+    field = field_lookup(fields_by_name(describe), name)
+    reason = drift_reason(field, update=True)
+    if reason:
+        raise ValidationError(reason)
+    if field.get("type") not in URL_FIELD_TYPES:
+        raise ValidationError(f"{field_label(field)} is a {field.get('type')} field; choose a URL or text field.")
+    return field["name"]
+
+
 class AdvancedForm(forms.Form):
     log_mode = forms.ChoiceField(
         label="Log activities", choices=LogMode.choices, widget=forms.RadioSelect,
@@ -53,19 +67,18 @@ class AdvancedForm(forms.Form):
         if readonly:
             for field in self.fields.values():
                 field.disabled = True
+        self.drift = []
+        for sobject in ("Contact", "Lead"):
+            name, describe = initial[f"linkedin_url_field_{sobject.lower()}"], describes.get(sobject)
+            reason = (
+                drift_reason(field_lookup(fields_by_name(describe), name), update=True) if name and describe else None
+            )
+            if reason:
+                self.drift.append(f"{sobject}.{name}: {reason}")
 
     def _clean_url_field(self, sobject: str) -> str:
-        name = (self.cleaned_data[f"linkedin_url_field_{sobject.lower()}"] or "").strip()
-        describe = self.describes.get(sobject)
-        if not name or describe is None:
-            return name
-        field = field_lookup(fields_by_name(describe), name)
-        reason = drift_reason(field, update=True)
-        if reason:
-            raise ValidationError(reason)
-        if field.get("type") not in URL_FIELD_TYPES:
-            raise ValidationError(f"{field_label(field)} is a {field.get('type')} field; choose a URL or text field.")
-        return field["name"]
+        name = self.cleaned_data[f"linkedin_url_field_{sobject.lower()}"]
+        return linkedin_url_field_clean(self.describes.get(sobject), name)
 
     def clean_linkedin_url_field_contact(self) -> str:
         return self._clean_url_field("Contact")

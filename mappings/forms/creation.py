@@ -8,6 +8,7 @@ from mappings.forms.task import mapping_initial
 from mappings.models import CreationDefault
 from mappings.payloads import ACCOUNT_RESERVED_FIELDS, PROSPECT_RESERVED_FIELDS
 from mappings.types import CREATION_VARIABLES, ValueSource
+from mappings.values import InvalidValue, constant_clean
 
 
 class CreationRowForm(MappingRowForm):
@@ -23,6 +24,18 @@ class CreationRowForm(MappingRowForm):
 
     def clean_fallback(self) -> str:
         return self.cleaned_data["fallback"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        # The fallback goes into the same field as the variable, so it must fit it like a fixed value would.
+        field = self.sf_field()
+        fallback = cleaned.get("fallback")
+        if fallback and field is not None and cleaned.get("source") == ValueSource.VARIABLE:
+            try:
+                cleaned["fallback"] = constant_clean(field, fallback)
+            except InvalidValue as exc:
+                self.add_error("fallback", str(exc))
+        return cleaned
 
     def row(self) -> dict:
         fallback = self.cleaned_data.get("fallback", "") if self.cleaned_data["source"] == ValueSource.VARIABLE else ""

@@ -12,6 +12,20 @@ def checkbox_fields(describe: dict | None) -> list[dict]:
     return [f for f in writable_fields(describe, update=True) if f.get("type") == "boolean"]
 
 
+def opt_out_target_clean(describe: dict | None, name: str) -> str:
+    """The canonical API name of a checkbox we may tick; "" for none; unchecked when metadata is unknown."""
+    name = (name or "").strip()
+    if not name or describe is None:
+        return name
+    field = field_lookup(fields_by_name(describe), name)
+    reason = drift_reason(field, update=True)
+    if reason:
+        raise ValidationError(reason)
+    if field.get("type") != "boolean":
+        raise ValidationError(f"{field_label(field)} is a {field.get('type')} field; choose a checkbox field.")
+    return field["name"]
+
+
 class OptOutForm(forms.Form):
     contact_field = forms.CharField(label="Contact field", required=False)
     lead_field = forms.CharField(label="Lead field", required=False)
@@ -43,17 +57,7 @@ class OptOutForm(forms.Form):
         return [(self[name], self.drift.get(name)) for name in ("contact_field", "lead_field")]
 
     def _clean_field(self, sobject: str) -> str:
-        name = self.cleaned_data[f"{sobject.lower()}_field"].strip()
-        describe = self.describes.get(sobject)
-        if not name or describe is None:
-            return name
-        field = field_lookup(fields_by_name(describe), name)
-        reason = drift_reason(field, update=True)
-        if reason:
-            raise ValidationError(reason)
-        if field.get("type") != "boolean":
-            raise ValidationError(f"{field_label(field)} is a {field.get('type')} field; choose a checkbox field.")
-        return field["name"]
+        return opt_out_target_clean(self.describes.get(sobject), self.cleaned_data[f"{sobject.lower()}_field"])
 
     def clean_contact_field(self) -> str:
         return self._clean_field("Contact")

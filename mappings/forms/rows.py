@@ -18,7 +18,7 @@ from mappings.compat import (
     is_restricted_picklist,
     writable_fields,
 )
-from mappings.forms.widgets import FieldSelect, field_choices
+from mappings.forms.widgets import FieldSelect, VariableSelect, field_choices
 from mappings.types import ValueKind, ValueSource, Variable
 from mappings.values import InvalidValue, constant_clean
 
@@ -61,9 +61,11 @@ class MappingRowForm(forms.Form):
         )
         self.fields["target_field"].widget.attrs.update({"data-role": "target", "aria-label": "Salesforce field"})
         self.fields["source"].widget.attrs.update({"data-role": "source", "aria-label": "Value from"})
-        self.fields["variable"].widget.choices = [("", "— choose a variable —")] + [
-            (key, f"{v.label} · {ValueKind(v.kind).label.lower()}") for key, v in variables.items()
-        ]
+        self.fields["variable"].widget = VariableSelect(
+            choices=[("", "— choose a variable —")]
+            + [(key, f"{v.label} · {ValueKind(v.kind).label.lower()}") for key, v in variables.items()],
+            kinds={key: str(v.kind) for key, v in variables.items()},
+        )
         self.fields["variable"].widget.attrs.update({"data-role": "variable", "aria-label": "Variable"})
         self.fields["constant"].widget.attrs.update(
             {"data-role": "constant", "autocomplete": "off", "aria-label": "Fixed value"}

@@ -10,6 +10,32 @@ from mappings.forms.widgets import FieldSelect, field_choices
 from mappings.payloads import PROSPECT_RESERVED_FIELDS
 from mappings.types import SEQUENCE_PURPOSE_KINDS, SequencePurpose
 
+NEEDED = {
+    SequencePurpose.ACTIVE: "a checkbox field",
+    SequencePurpose.STATUS: "a text field",
+    SequencePurpose.NAME: "a text field",
+    SequencePurpose.STEP: "a text field",
+    SequencePurpose.SEQUENCED_BY: "a lookup to User",
+}
+
+
+def sequence_target_clean(sf_fields: dict[str, dict] | None, purpose: str, name: str) -> str:
+    """The canonical API name of a field that can hold `purpose`; `sf_fields` None means metadata is unknown."""
+    name = (name or "").strip()
+    if not name:
+        return name
+    if name.lower() in {n.lower() for n in PROSPECT_RESERVED_FIELDS}:
+        raise ValidationError(f"{name} is set by Switchboard itself and cannot hold sequence state.")
+    if sf_fields is None:
+        return name
+    field = field_lookup(sf_fields, name)
+    reason = drift_reason(field, update=True)
+    if reason:
+        raise ValidationError(reason)
+    if not field_accepts_kind(field, SEQUENCE_PURPOSE_KINDS[purpose]):
+        raise ValidationError(f"{field_label(field)} is a {field.get('type')} field; {NEEDED[purpose]} is needed.")
+    return field["name"]
+
 
 class SequenceMappingForm(forms.Form):
     active = forms.CharField(label=SequencePurpose.ACTIVE.label, required=False, help_text="A checkbox field.")
@@ -45,19 +71,7 @@ class SequenceMappingForm(forms.Form):
         return [(self[purpose], self.drift.get(purpose)) for purpose in SEQUENCE_PURPOSE_KINDS]
 
     def _clean_target(self, purpose: str) -> str:
-        name = self.cleaned_data[purpose].strip()
-        if not name or self.sf_fields is None:
-            return name
-        if name.lower() in {n.lower() for n in PROSPECT_RESERVED_FIELDS}:
-            raise ValidationError(f"{name} is set by Switchboard itself and cannot hold sequence state.")
-        field = field_lookup(self.sf_fields, name)
-        reason = drift_reason(field, update=True)
-        if reason:
-            raise ValidationError(reason)
-        if not field_accepts_kind(field, SEQUENCE_PURPOSE_KINDS[purpose]):
-            needed = self.fields[purpose].help_text.rstrip(".").lower()
-            raise ValidationError(f"{field_label(field)} is a {field.get('type')} field; {needed} is needed.")
-        return field["name"]
+        return sequence_target_clean(self.sf_fields, purpose, self.cleaned_data[purpose])
 
     def clean_active(self) -> str:
         return self._clean_target(SequencePurpose.ACTIVE)

@@ -4,7 +4,8 @@ import json
 
 from django import forms
 
-from mappings.compat import picklist_values
+from mappings.compat import field_accepts_kind, picklist_values
+from mappings.types import ValueKind
 
 
 class FieldSelect(forms.Select):
@@ -19,6 +20,8 @@ class FieldSelect(forms.Select):
         field = self.sf_fields.get(value)
         if field is not None:
             option["attrs"]["data-type"] = field.get("type", "")
+            # Which kinds of our variables fit, so the page can grey out the others as soon as a field is chosen.
+            option["attrs"]["data-accepts"] = json.dumps([k for k in ValueKind.values if field_accepts_kind(field, k)])
             values = picklist_values(field)
             if values:
                 option["attrs"]["data-picklist"] = json.dumps(values)
@@ -37,3 +40,17 @@ def field_choices(fields: list[dict], *, current: list[str] = (), blank: str = "
             choices.append((name, f"{name} (not available in Salesforce)"))
             offered.add(name)
     return choices
+
+
+class VariableSelect(forms.Select):
+    """A select of our variables whose options carry the variable's kind (see `data-accepts` above)."""
+
+    def __init__(self, *args, kinds: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kinds = kinds or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value in self.kinds:
+            option["attrs"]["data-kind"] = self.kinds[value]
+        return option

@@ -177,19 +177,20 @@ def crm_settings_ensure_defaults(
         if crm.defaults_applied_at is not None:
             return False
         label = "Stock defaults"
+
+        def fill(section: str, rows: list[dict]) -> None:
+            # Rows a staff member already entered (Django admin) are theirs: stock defaults only fill empty sections.
+            if not section_snapshot(workspace=workspace, section=section)["rows"]:
+                settings_section_save(workspace=workspace, section=section, rows=rows, actor=actor, summary=label)
+
         for kind in ActivityKind.values:
-            rows = task_default_rows(kind, task_describe, field_prefix)
-            settings_section_save(workspace=workspace, section=f"task:{kind}", rows=rows, actor=actor, summary=label)
+            fill(f"task:{kind}", task_default_rows(kind, task_describe, field_prefix))
         describes = {"Contact": contact_describe, "Lead": lead_describe, "Account": account_describe}
         if contact_describe is not None or lead_describe is not None:
-            rows = sequence_default_rows(describes, field_prefix)
-            settings_section_save(workspace=workspace, section="sequence", rows=rows, actor=actor, summary=label)
+            fill("sequence", sequence_default_rows(describes, field_prefix))
         for sobject, describe in describes.items():
             if describe is not None:
-                rows = creation_default_rows(sobject, describe)
-                settings_section_save(
-                    workspace=workspace, section=f"creation:{sobject}", rows=rows, actor=actor, summary=label
-                )
+                fill(f"creation:{sobject}", creation_default_rows(sobject, describe))
         suggested = {
             "linkedin_url_field_contact": linkedin_url_field_suggest(contact_describe),
             "linkedin_url_field_lead": linkedin_url_field_suggest(lead_describe),

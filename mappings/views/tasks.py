@@ -6,13 +6,15 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 
 from mappings.compat import drift_reason, field_lookup, fields_by_name
+from mappings.forms.creation import required_missing
 from mappings.forms.task import rows_as_mappings, task_mapping_formset
 from mappings.metadata import crm_metadata_get
-from mappings.payloads import task_payload_build
+from mappings.payloads import TASK_RESERVED_FIELDS, task_payload_build
 from mappings.samples import sample_activity
 from mappings.selectors import crm_settings_get, task_mapping_list
 from mappings.services import settings_section_save
-from mappings.types import ActivityKind, LogMode
+from mappings.types import ActivityKind, LogMode, ValueSource
+from mappings.values import InvalidValue, constant_clean
 from mappings.views.common import page_load, refuse_without_metadata, render_settings, saved_message
 from workspaces.permissions import crm_settings_view
 
@@ -23,12 +25,24 @@ def _kind_or_404(kind: str) -> str:
     return kind
 
 
+def _row_drift(mapping, fields: dict[str, dict]) -> str | None:
+    field = field_lookup(fields, mapping.target_field)
+    reason = drift_reason(field)
+    if reason or mapping.source != ValueSource.CONSTANT:
+        return reason
+    try:
+        constant_clean(field, mapping.value)
+    except InvalidValue as exc:  # e.g. a picklist value deactivated, or the field shortened or retyped
+        return f"“{mapping.value}” no longer fits this field: {exc}"
+    return None
+
+
 def mapping_drift(mappings, describe: dict | None) -> dict[str, str]:
     """Saved target field → why it would fail at write time (empty when metadata is unknown)."""
     if describe is None:
         return {}
     fields = fields_by_name(describe)
-    found = {m.target_field: drift_reason(field_lookup(fields, m.target_field)) for m in mappings}
+    found = {m.target_field: _row_drift(m, fields) for m in mappings}
     return {name: reason for name, reason in found.items() if reason}
 
 
@@ -79,6 +93,7 @@ def task_mappings(request, workspace_slug, kind):
             "formset": formset,
             "rows": [(form, drift.get(form.initial.get("target_field", ""))) for form in formset.forms],
             "drift": drift,
+            "missing": required_missing(describe, mappings, TASK_RESERVED_FIELDS),
             "preview": preview,
             "preview_json": json.dumps(preview.fields, indent=2, ensure_ascii=False),
             "log_all": crm_settings_get(workspace=request.workspace).log_mode == LogMode.ALL,

@@ -1,5 +1,6 @@
 /* CRM settings pages: show the value input that matches the source, add rows, suggest picklist values,
-   and refresh the Task preview as the mapping is edited. Plain JS, no dependencies. */
+   grey out variables the chosen field cannot take, and refresh the Task preview as the mapping is edited.
+   Plain JS, no dependencies. */
 (function () {
   "use strict";
 
@@ -16,6 +17,7 @@
     if (fallbackCell) fallbackCell.style.visibility = isConstant ? "hidden" : "visible";
     if (!target || !constant) return;
     var option = target.options[target.selectedIndex];
+    greyOutIncompatible(row.querySelector("[data-role=variable]"), option);
     var values = option && option.dataset.picklist ? JSON.parse(option.dataset.picklist) : [];
     var list = constantCell.querySelector("datalist");
     if (!list) return;
@@ -32,6 +34,17 @@
       constant.removeAttribute("list");
       constant.placeholder = option && option.dataset.type === "boolean" ? "true or false" : "";
     }
+  }
+
+  // Only variables whose kind the chosen field accepts stay selectable; the one already chosen stays visible
+  // (and submitted) so the server can say why it does not fit.
+  function greyOutIncompatible(variable, option) {
+    if (!variable) return;
+    var accepts = option && option.dataset.accepts ? JSON.parse(option.dataset.accepts) : null;
+    Array.prototype.forEach.call(variable.options, function (item) {
+      if (!item.dataset.kind) return;
+      item.disabled = accepts !== null && accepts.indexOf(item.dataset.kind) < 0 && !item.selected;
+    });
   }
 
   function bindRow(row) {

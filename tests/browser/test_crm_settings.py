@@ -42,7 +42,13 @@ def test_edit_call_mapping_with_preview_validation_and_history(live_server, page
     # A value the restricted picklist does not have is refused, with the message beside the field.
     form.get_by_role("button", name="Add field").click()
     new_row = form.locator("tr[data-row]").last
+    # Only variables the chosen field can take stay selectable.
+    new_row.get_by_label("Salesforce field").select_option("CallDurationInSeconds")
+    variables = new_row.get_by_label("Variable")
+    expect(variables.locator("option[value=recording_url]")).to_be_disabled()
+    expect(variables.locator("option[value=duration_seconds]")).to_be_enabled()
     new_row.get_by_label("Salesforce field").select_option("CallType")
+    expect(variables.locator("option[value=disposition]")).to_be_disabled()  # restricted picklist: fixed values only
     new_row.get_by_label("Value from").select_option("constant")
     new_row.get_by_label("Fixed value").fill("Sideways")
     form.get_by_role("button", name="Save mappings").click()

@@ -87,7 +87,7 @@ class TestConnect:
         assert f"<dt>Org</dt><dd>{sandbox_org.name} ({sandbox_org.org_id})</dd>" in text
         assert admin_user.username in text
         assert "integration-empty-state" not in text
-        assert f"{connection.api_usage_used} / {connection.api_usage_max}" in text
+        assert f"{connection.api_usage_used:,} / {connection.api_usage_max:,}" in text
 
     def test_tokens_are_encrypted_at_rest_and_never_rendered(self, workspace, owner, sandbox_org, salesforce_connect):
         connection = salesforce_connect(workspace, owner.user, sandbox_org, kind="admin")

@@ -41,6 +41,25 @@ def test_target_choices_leave_out_reserved_and_read_only_fields():
     assert not offered & {"WhoId", "WhatId", "OwnerId", "Status", "ActivityDate", "IsClosed", "CompletedDateTime"}
 
 
+def test_options_tell_the_page_which_variables_each_field_takes():
+    import json
+    import re
+
+    formset = task_mapping_formset(
+        kind="call", task_describe=task_describe(sb_fields=True), mappings=[], readonly=False
+    )
+    html = str(formset.forms[0]["target_field"]) + str(formset.forms[0]["variable"])
+    accepts = {
+        name: json.loads(kinds.replace("&quot;", '"'))
+        for name, kinds in re.findall(r'<option value="([^"]+)" data-type="[^"]*" data-accepts="([^"]*)"', html)
+    }
+    assert "url" in accepts["sb_recordingurl__c"]
+    assert "number" not in accepts["sb_recordingurl__c"]
+    assert accepts["CallDurationInSeconds"] == ["number"]
+    assert accepts["CallType"] == []  # restricted picklist: fixed values only
+    assert '<option value="recording_url" data-kind="url">' in html
+
+
 def test_duplicate_is_caught_case_insensitively():
     formset = task_formset([
         {"target_field": "Type", "source": "constant", "constant": "Call"},

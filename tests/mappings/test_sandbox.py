@@ -154,3 +154,186 @@ def test_log_all_open_task_then_completed_by_update(org_with_fields, salesforce_
     record = client.get("Task", task_id)
     assert record["IsClosed"] is True
     assert record["sb_callresult__c"] == "Connected"
+
+
+PROSPECT_FIELDS = [
+    {"name": "sb_activeinsequence__c", "type": "boolean"},
+    {"name": "sb_currentsequencename__c", "type": "string", "length": 80},
+    {"name": "sb_smsoptout__c", "type": "boolean"},
+    {"name": "sb_score__c", "type": "string", "length": 40},
+]
+
+
+@pytest.fixture
+def org_with_prospect_fields(sandbox, org_with_fields):
+    for sobject in ("Contact", "Lead"):
+        sandbox.control.add_fields(org_with_fields.org_id, sobject, PROSPECT_FIELDS)
+    sandbox.control.add_fields(org_with_fields.org_id, "Account", [{"name": "sb_tier__c", "type": "string"}])
+    return org_with_fields
+
+
+@pytest.fixture
+def describe_outage(sandbox, sandbox_org):
+    """Salesforce answers 503 SERVER_UNAVAILABLE to every describe of the test's org (the sandbox fault API)."""
+
+    def start():
+        sandbox.control.fault(path="/services/data/*/describe*", status=503, org=sandbox_org.org_id)
+
+    yield start
+    sandbox.control.clear_faults()
+
+
+def outage_hits(sandbox) -> int:
+    """How many describes the outage answered with 503."""
+    return sum(f["hits"] for f in sandbox.control.faults())
+
+
+def test_every_kinds_stock_task_is_accepted_by_salesforce(org_with_fields, salesforce_connection, admin_client):
+    """The stock defaults work on a stock org: each kind's sample Task is created and reads back typed."""
+    from mappings.samples import sample_activity
+    from mappings.types import ActivityKind
+
+    ws = salesforce_connection.workspace
+    admin_client.get(crm_url(ws, "tasks/call/"))
+    describe = describe_get(connection=salesforce_connection, sobject="Task").payload
+    client = SalesforceClient(salesforce_connection)
+    expected = {
+        ActivityKind.CALL: ("Call", "Call"),
+        ActivityKind.EMAIL_SENT: ("Email", "Email"),
+        ActivityKind.EMAIL_RECEIVED: ("Email", "Email"),
+        ActivityKind.LINKEDIN_MESSAGE: ("LinkedIn", "LinkedIn"),
+        ActivityKind.LINKEDIN_CONNECTION: ("LinkedIn", "LinkedIn"),
+        ActivityKind.SMS: ("SMS", None),
+        ActivityKind.OTHER: ("Other", None),
+    }
+    for kind, (task_type, subtype) in expected.items():
+        payload = task_payload_build(workspace=ws, activity=sample_activity(kind), task_describe=describe)
+        assert payload.warnings == [], kind
+        record = client.get("Task", client.create("Task", payload.fields)["id"])
+        assert (record["Type"], record["TaskSubtype"]) == (task_type, subtype), kind
+        assert record["sb_sequencename__c"] == "Q2 Outbound – Finance leaders"
+        assert record["IsClosed"] is True
+
+
+def test_stock_creation_defaults_make_records_salesforce_accepts(
+    org_with_prospect_fields, salesforce_connection, admin_client
+):
+    from mappings.payloads import creation_payload_build
+    from mappings.samples import sample_prospect
+
+    ws = salesforce_connection.workspace
+    admin_client.get(crm_url(ws, "defaults/Account/"))
+    client = SalesforceClient(salesforce_connection)
+    created = {}
+    for sobject in ("Account", "Contact", "Lead"):
+        describe = describe_get(connection=salesforce_connection, sobject=sobject).payload
+        warnings = []
+        fields = creation_payload_build(
+            workspace=ws, sobject=sobject, prospect=sample_prospect(), describe=describe, warnings=warnings
+        )
+        assert warnings == [], sobject
+        created[sobject] = client.get(sobject, client.create(sobject, fields)["id"])
+    account = created["Account"]
+    assert (account["Name"], account["Website"], account["Industry"]) == (
+        "Analytical Engines Ltd", "https://analytical.example", "Technology",
+    )  # fmt: skip
+    assert account["NumberOfEmployees"] == 240
+    assert account["BillingCity"] == "London, United Kingdom"
+    assert created["Lead"]["Company"] == "Analytical Engines Ltd"
+    assert created["Contact"]["LastName"] == "Lovelace"
+
+
+def test_salesforce_down_pages_use_the_cache_and_say_so(
+    sandbox, org_with_fields, salesforce_connection, admin_client, describe_outage
+):
+    ws = salesforce_connection.workspace
+    url = crm_url(ws, "tasks/call/")
+    admin_client.get(url)  # describes cached, stock defaults written
+    describe_outage()
+
+    response = admin_client.post(crm_url(ws, "metadata/refresh/"), {"next": url}, follow=True)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert outage_hits(sandbox) == 1  # Salesforce asked once, answered 503; the other objects from the cache
+    assert "Salesforce could not be reached" in html
+    assert "showing cached metadata" in html
+    assert 'data-testid="metadata-age"' in html
+    assert response.context["page"].editable  # the cached describe still validates choices
+    offered = [name for name, _ in response.context["formset"].forms[0].fields["target_field"].widget.choices]
+    assert "sb_recordingurl__c" in offered
+
+
+def test_salesforce_down_without_cache_disables_choices_and_refuses_saves(
+    sandbox, org_with_fields, salesforce_connection, admin_client, describe_outage
+):
+    from integrations.models import DescribeCache
+
+    ws = salesforce_connection.workspace
+    url = crm_url(ws, "tasks/call/")
+    admin_client.get(url)
+    rows = task_rows(ws, "call")
+    DescribeCache.objects.filter(connection=salesforce_connection).delete()
+    describe_outage()
+
+    for path in ("tasks/call/", "sequence/", "defaults/Lead/", "opt-out/", "sync/Contact/", "advanced/", "history/"):
+        response = admin_client.get(crm_url(ws, path))
+        html = response.content.decode()
+        assert response.status_code == 200, path
+        assert "no metadata is cached; choices are disabled" in html, path
+    response = admin_client.get(url)
+    assert not response.context["page"].editable
+    assert all(f.disabled for form in response.context["formset"].forms for f in form.fields.values())
+    assert "Save mappings" not in response.content.decode()
+    assert outage_hits(sandbox) >= 8
+
+    rows[0]["constant"] = "Meeting"
+    response = admin_client.post(url, formset_data("task-call", rows, initial=len(rows)), follow=True)
+    assert "Nothing was saved: Salesforce field metadata is unavailable" in response.content.decode()
+    assert saved(ws)["Type"] == "Call"
+
+
+def test_fields_that_leave_the_org_are_flagged_on_every_page(
+    sandbox, org_with_prospect_fields, salesforce_connection, admin_client
+):
+    """Schema drift, made in the org through the control API (FLS: the sandbox cannot delete a field), is shown
+    beside each mapping after a metadata refresh instead of failing at write time."""
+    from mappings.models import OptOutField, SyncFieldMapping
+
+    ws = salesforce_connection.workspace
+    org = org_with_prospect_fields.org_id
+    admin_client.get(crm_url(ws, "sequence/"))
+    assert admin_client.post(crm_url(ws, "opt-out/"), {"contact_field": "sb_smsoptout__c"}).status_code == 302
+    lead_rows = [
+        {"target_field": "LastName", "source": "variable", "variable": "prospect.last_name", "fallback": "Unknown"},
+        {"target_field": "Company", "source": "variable", "variable": "company.name", "fallback": "Unknown"},
+        {"target_field": "sb_score__c", "source": "constant", "constant": "A"},
+    ]
+    response = admin_client.post(crm_url(ws, "defaults/Lead/"), formset_data("creation-lead", lead_rows, initial=0))
+    assert response.status_code == 302
+    sync = admin_client.get(crm_url(ws, "sync/Account/")).context["formset"]
+    index = next(i for i, f in enumerate(sync.forms) if f.initial["field_name"] == "sb_tier__c")
+    data = formset_data("sync-account", [f.initial for f in sync.forms], initial=len(sync.forms))
+    data.update({f"sync-account-{index}-sync": "on", f"sync-account-{index}-display_name": "Tier"})
+    assert admin_client.post(crm_url(ws, "sync/Account/"), data).status_code == 302
+    assert OptOutField.objects.get(workspace=ws, sobject="Contact").target_field == "sb_smsoptout__c"
+
+    sandbox.control.set_permissions(
+        org,
+        ADMIN_PROFILE,
+        fields={
+            "Contact.sb_currentsequencename__c": "hidden", "Contact.sb_smsoptout__c": "hidden",
+            "Lead.sb_score__c": "hidden", "Account.sb_tier__c": "hidden",
+        },
+    )  # fmt: skip
+    admin_client.post(crm_url(ws, "metadata/refresh/"))
+
+    for path, gone in (
+        ("sequence/", "sb_currentsequencename__c"),
+        ("opt-out/", "sb_smsoptout__c"),
+        ("defaults/Lead/", "sb_score__c"),
+        ("sync/Account/", "sb_tier__c"),
+    ):
+        html = admin_client.get(crm_url(ws, path)).content.decode()
+        assert 'data-testid="drift-flag"' in html, path
+        assert gone in html, path
+    assert SyncFieldMapping.objects.get(workspace=ws, field_name="sb_tier__c").status == "missing"

@@ -95,7 +95,10 @@ class TestRevert:
         rows = [{**r, "value": "all"} if r["setting"] == "log_mode" else r for r in rows]
         change = settings_section_save(workspace=ws, section="advanced", rows=rows)
         assert CrmSettings.objects.get(workspace=ws).log_mode == "all"
-        assert change.summary == "Changed log mode = completed_only → log mode = all"
+        assert change.summary == (
+            "Changed Log activities = Completed activities only → "
+            "Log activities = All activities (open Task at start, completed at the end)"
+        )
         settings_change_revert(change=change)
         assert CrmSettings.objects.get(workspace=ws).log_mode == "completed_only"
 
@@ -150,3 +153,10 @@ class TestDefaults:
         assert crm_settings_ensure_defaults(workspace=ws, task_describe=task_describe()) is False
         assert TaskFieldMapping.objects.filter(workspace=ws, activity_kind="email_received").exists()
         assert CrmSettings.objects.get(workspace=ws).defaults_applied_at is not None
+
+    def test_ensure_defaults_keeps_rows_entered_before_it(self):
+        ws = WorkspaceFactory()
+        settings_section_save(workspace=ws, section="task:sms", rows=rows_of(("Type", "Other")))
+        assert crm_settings_ensure_defaults(workspace=ws, task_describe=task_describe()) is True
+        assert section_snapshot(workspace=ws, section="task:sms")["rows"] == rows_of(("Type", "Other"))
+        assert section_snapshot(workspace=ws, section="task:call")["rows"][0]["value"] == "Call"

@@ -67,6 +67,7 @@ def test_unreachable_salesforce_uses_the_stale_cache_and_says_so(owner_client, o
     assert "Refresh token revoked." in html
     assert "showing cached metadata" in html
     assert "2\xa0days" in html
+    assert 'data-testid="reconnect-link"' in html
     assert response.context["page"].editable  # cached choices are still good enough to edit
 
 
@@ -129,6 +130,41 @@ def test_schema_drift_is_flagged_on_the_page_not_at_write_time(owner_client, own
     )
     assert response.status_code == 302
     assert not TaskFieldMapping.objects.filter(target_field="sb_recordingurl__c", activity_kind="call").exists()
+
+
+def test_a_deactivated_restricted_picklist_value_is_flagged_as_drift(owner_client, owner, describes):
+    """Not only deleted fields drift: a saved value the org no longer accepts is flagged before write time."""
+    connection = cached_connection(owner.workspace, describes)
+    url = crm_url(owner.workspace, "tasks/call/")
+    owner_client.get(url)
+    rows = [
+        *task_rows(owner.workspace, "call"),
+        {"target_field": "CallType", "source": "constant", "constant": "Inbound"},
+    ]
+    assert owner_client.post(url, formset_data("task-call", rows, initial=len(rows) - 1)).status_code == 302
+    assert 'data-testid="drift-flag"' not in owner_client.get(url).content.decode()
+
+    cache = DescribeCache.objects.get(connection=connection, sobject="Task")
+    call_type = next(f for f in cache.payload["fields"] if f["name"] == "CallType")
+    next(p for p in call_type["picklistValues"] if p["value"] == "Inbound")["active"] = False
+    cache.save()
+    response = owner_client.get(url)
+    html = response.content.decode().replace("&#x27;", "'")
+    assert html.count('data-testid="drift-flag"') == 1
+    assert "“Inbound” no longer fits this field" in html
+    assert 'data-testid="drift-warning"' in html
+    assert "CallType" not in response.context["preview"].fields
+
+
+def test_task_fields_salesforce_requires_are_reported_before_anyone_edits(owner_client, owner, describes):
+    from tests.mappings.describes import sf_field
+
+    describes["Task"]["fields"].append(sf_field("Region__c", "string", length=20, nillable=False, label="Region"))
+    cached_connection(owner.workspace, describes)
+    html = owner_client.get(crm_url(owner.workspace, "tasks/sms/")).content.decode()
+    banner = html.split('data-testid="required-missing"')[1][:300]
+    assert "Region (Region__c)" in banner
+    assert "Status" not in banner  # required, but defaulted and set from the activity
 
 
 def test_after_one_failed_describe_the_rest_come_from_cache_without_more_calls(owner, describes, monkeypatch):

@@ -121,6 +121,37 @@ class TestCreationDefaults:
         assert CreationDefault.objects.get(sobject="Lead", target_field="Company").fallback == "Unknown company"
         assert CreationDefault.objects.get(sobject="Lead", target_field="LeadSource").fallback == ""
 
+    @pytest.mark.parametrize(
+        ("row", "field", "message"),
+        [
+            ({"target_field": "NumberOfEmployees", "variable": "company.employee_count", "fallback": "lots"},
+             "fallback", "whole number"),
+            ({"target_field": "Name", "variable": "company.name", "fallback": "x" * 256}, "fallback",
+             "At most 255 characters"),
+            ({"target_field": "NumberOfEmployees", "variable": "company.website"}, "variable",
+             "NumberOfEmployees) is a int field"),
+            ({"target_field": "Rating", "variable": "company.industry"}, "variable", "restricted picklist"),
+        ],
+    )  # fmt: skip
+    def test_account_rows_are_checked_against_the_describe(self, owner_client, owner, describes, row, field, message):
+        rating = next(f for f in describes["Account"]["fields"] if f["name"] == "Rating")
+        rating["restrictedPicklist"] = True
+        cached_connection(owner.workspace, describes)
+        url = crm_url(owner.workspace, "defaults/Account/")
+        owner_client.get(url)
+        before = list(CreationDefault.objects.filter(sobject="Account").values_list("target_field", "value"))
+        rows = [
+            {"target_field": "Name", "source": "variable", "variable": "company.name", "fallback": "Unknown"},
+            {"source": "variable", **row},
+        ]
+        if row["target_field"] == "Name":
+            rows = rows[1:]
+        response = owner_client.post(url, formset_data("creation-account", rows, initial=0))
+        assert response.status_code == 400
+        assert message in " ".join(response.context["formset"].forms[-1].errors[field])
+        assert message in response.content.decode().replace("&quot;", '"').replace("&#x27;", "'")
+        assert list(CreationDefault.objects.filter(sobject="Account").values_list("target_field", "value")) == before
+
     def test_email_is_reserved(self, owner_client, owner, connected):
         url = crm_url(owner.workspace, "defaults/Contact/")
         rows = [{"target_field": "Email", "source": "constant", "constant": "x@example.com"}]
@@ -220,3 +251,16 @@ class TestAdvanced:
     def test_log_all_shows_open_state_preview_choice(self, owner_client, owner, connected):
         CrmSettings.objects.create(workspace=owner.workspace, log_mode="all")
         assert "data-preview-state" in owner_client.get(crm_url(owner.workspace, "tasks/call/")).content.decode()
+
+    def test_linkedin_field_that_left_the_org_is_flagged(self, owner_client, owner, describes):
+        from integrations.models import DescribeCache
+
+        connection = cached_connection(owner.workspace, describes)
+        url = crm_url(owner.workspace, "advanced/")
+        assert 'data-testid="drift-warning"' not in owner_client.get(url).content.decode()
+        cache = DescribeCache.objects.get(connection=connection, sobject="Contact")
+        cache.payload["fields"] = [f for f in cache.payload["fields"] if f["name"] != "LinkedIn_URL__c"]
+        cache.save()
+        html = owner_client.get(url).content.decode()
+        assert "Contact.LinkedIn_URL__c: This field no longer exists in Salesforce" in html.split("drift-warning")[1]
+        assert "Lead.LinkedIn_URL__c" not in html.split("drift-warning")[1][:400]

@@ -162,6 +162,25 @@ class TestPermissions:
         rows = task_rows(rep.workspace, "call")
         assert post(client, rep.workspace, rows, initial=len(rows)).status_code == 403
 
+    @pytest.mark.parametrize(
+        "path",
+        ["tasks/sms/", "sequence/", "defaults/Account/", "opt-out/", "sync/Lead/", "advanced/", "metadata/refresh/",
+         "history/{change}/revert/"],
+    )  # fmt: skip
+    def test_rep_post_gets_the_apps_403_page_and_changes_nothing(self, client, rep, owner_client, connected, path):
+        ws = rep.workspace
+        owner_client.get(call_url(ws))  # stock defaults, so there is history to revert
+        change = SettingsChange.objects.filter(workspace=ws).first()
+        count = SettingsChange.objects.filter(workspace=ws).count()
+        client.force_login(rep.user)
+        response = client.post(crm_url(ws, path.format(change=change.pk)), {"log_mode": "all"})
+        html = response.content.decode()
+        assert response.status_code == 403
+        assert "<h1>You can't do that here</h1>" in html
+        assert "Only members with the Manage CRM Settings permission can change CRM settings." in html
+        assert "error-page" in html  # the app's own layout, not Django's bare 403
+        assert SettingsChange.objects.filter(workspace=ws).count() == count
+
     def test_non_member_gets_404(self, client, connected):
         from tests.factories import UserFactory
 
