@@ -136,6 +136,9 @@ class ControlClient:
     def add_field(self, org: str, sobject: str, name: str, type: str, **kwargs: Any) -> dict[str, Any]:  # noqa: A002
         return self.add_fields(org, sobject, [{"name": name, "type": type, **kwargs}])
 
+    def delete_fields(self, org: str, sobject: str, names: list[str]) -> dict[str, Any]:
+        return self._call("DELETE", "/fields", json={"org": org, "sobject": sobject, "fields": names})
+
     def set_permissions(
         self,
         org: str,

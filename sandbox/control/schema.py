@@ -43,6 +43,42 @@ def add_fields(app: SandboxApp, req: Request) -> Any:
     return 201, {"sobject": copy.name, "added": [f.name for f in added]}
 
 
+def delete_fields(app: SandboxApp, req: Request) -> Any:
+    """Delete custom fields as Setup does: gone from describe, SOQL and records (schema drift for the product)."""
+    body = body_of(req)
+    org = org_of(app, body.get("org"))
+    names = body.get("fields")
+    if isinstance(body.get("name"), str):
+        names = [body["name"]]
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        raise ControlError("'fields' must be a non-empty list of custom field names")
+    with org.lock:
+        spec = org.spec(str(body.get("sobject") or ""))
+        if spec is None:
+            raise ControlError(f"unknown sObject {body.get('sobject')!r}")
+        found = [spec.get(name) for name in names]
+        missing = [name for name, f in zip(names, found, strict=True) if f is None]
+        if missing:
+            raise ControlError(f"{spec.name} has no field {', '.join(missing)}", status=404)
+        standard = [f.name for f in found if not f.name.endswith("__c")]
+        if standard:
+            raise ControlError(f"standard fields cannot be deleted: {', '.join(standard)}")
+        copy = spec.copy()
+        for f in found:
+            del copy.fields[f.name]
+        copy.reindex()
+        org.schema[copy.name] = copy
+        for record in org.records.get(copy.name, {}).values():
+            for f in found:
+                record.pop(f.name, None)
+        for profile in org.profiles.values():
+            for f in found:
+                profile.fields.pop(f"{copy.name}.{f.name}", None)
+        org.schema_modified = app.state.clock.time()
+        org.touch()
+    return 200, {"sobject": copy.name, "deleted": [f.name for f in found]}
+
+
 def custom_field(org: Org, spec, item: Any):
     if not isinstance(item, dict):
         raise ControlError("each field is a JSON object")

@@ -105,6 +105,26 @@ def test_fields_endpoint_validates(sandbox, sandbox_org):
             control.add_fields(sandbox_org.org_id, "Contact", [bad])
 
 
+def test_deleting_a_custom_field_removes_it_from_describe_soql_and_records(sandbox, sandbox_org, api):
+    control = sandbox.control
+    control.add_fields(sandbox_org.org_id, "Contact", [{"name": "Score__c", "type": "double"}])
+    created = api.post("sobjects/Contact", json={"LastName": "Drift", "Score__c": 7}).json()
+    assert api.get(f"sobjects/Contact/{created['id']}").json()["Score__c"] == 7
+
+    deleted = control.delete_fields(sandbox_org.org_id, "Contact", ["score__c"])
+
+    assert deleted == {"sobject": "Contact", "deleted": ["Score__c"]}
+    names = {f["name"] for f in api.get("sobjects/Contact/describe").json()["fields"]}
+    assert "Score__c" not in names and "LastName" in names
+    assert "Score__c" not in api.get(f"sobjects/Contact/{created['id']}").json()
+    query = api.get("query", params={"q": "SELECT Score__c FROM Contact"})
+    assert query.status_code == 400 and query.json()[0]["errorCode"] == "INVALID_FIELD"
+    for names, status in ((["Score__c"], 404), (["LastName"], 400), ([], 400)):
+        with pytest.raises(ControlAPIError) as refused:
+            control.delete_fields(sandbox_org.org_id, "Contact", names)
+        assert refused.value.status == status
+
+
 def test_permissions_endpoint_validates(sandbox, sandbox_org):
     control = sandbox.control
     profile = control.set_permissions(
