@@ -4,8 +4,6 @@ fields, and the speed of the bulk loader."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import requests
 
@@ -149,17 +147,15 @@ def test_task_type_values_and_required_defaults(api):
     assert record["Status"] == "Not Started" and record["Priority"] == "Normal" and record["IsClosed"] is False
 
 
-def test_bulk_load_is_fast_enough_for_a_million_rows(sandbox, sandbox_org, api):
-    """200,000 rows through ``POST /_sandbox/records``; the bound keeps a million rows well under a minute."""
-    rows = [[f"First{i}", f"Last{i}", f"p{i}@example.test"] for i in range(200_000)]
-    started = time.perf_counter()
+def test_bulk_load_takes_large_batches_and_they_are_queryable_at_once(sandbox, sandbox_org, api):
+    """Many rows in one ``POST /_sandbox/records``; its speed is `make bench`'s `sandbox_load_records_per_s`."""
+    rows = [[f"First{i}", f"Last{i}", f"p{i}@example.test"] for i in range(50_000)]
     count = sandbox.control.load_records(
         sandbox_org.org_id, "Contact", fields=["FirstName", "LastName", "Email"], rows=rows, return_ids=False
     )
-    elapsed = time.perf_counter() - started
-    assert count == 200_000
-    assert elapsed < 10, f"200,000 rows took {elapsed:.1f}s (a million would take ~{elapsed * 5:.0f}s)"
-    assert api.query("SELECT COUNT() FROM Contact WHERE Email = 'p199999@example.test'").json()["totalSize"] == 1
+    assert count == 50_000
+    assert api.query("SELECT COUNT() FROM Contact WHERE Email = 'p49999@example.test'").json()["totalSize"] == 1
+    assert api.query("SELECT COUNT() FROM Contact WHERE Email LIKE 'p%@example.test'").json()["totalSize"] == 50_000
 
 
 def test_pkce_required_per_org_and_only_s256(sandbox, sandbox_org):
