@@ -217,13 +217,15 @@ def sequence_fields_build(
     enrollment: EnrollmentData | None,
     describe: dict | None,
     mappings: Iterable[SequenceFieldMapping] | None = None,
+    warnings: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Field updates mirroring `enrollment` on a Contact or Lead; None (not in a sequence) clears them."""
+    """Field updates mirroring `enrollment` on a Contact or Lead; None (not in a sequence) clears them. Pass a list
+    as `warnings` to collect what was left out and why."""
     if mappings is None:
         mappings = selectors.sequence_mapping_list(workspace=workspace, sobject=sobject)
     fields = fields_by_name(describe) if describe is not None else None
     payload: dict[str, Any] = {}
-    warnings: list[str] = []
+    warnings = warnings if warnings is not None else []
     for mapping in mappings:
         value = _sequence_value(mapping.purpose, enrollment)
         if _empty(value):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from activities.models import WritebackJob
 from activities.services.writeback.recorder import RecordingClient
 from integrations.models import Connection, ConnectionStatus, DescribeCache
-from integrations.services.metadata import DESCRIBE_MAX_AGE, describe_get
+from integrations.services.metadata import DESCRIBE_MAX_AGE, DescribeResult, describe_get, describe_invalidate
 
 EXTERNAL_ID_HINTS = ("sb_activity", "switchboard")
 """A Task External ID field is ours when its API name contains one of these."""
@@ -26,12 +26,26 @@ class BatchContext:
     started: datetime = field(default_factory=timezone.now)
     settled: set[int] = field(default_factory=set)
     _describes: dict[str, dict | None] = field(default_factory=dict)
+    refreshed: set[str] = field(default_factory=set)
+    """sObjects whose describe this run fetched again after Salesforce refused a field: once each, so no loop."""
 
     def describe(self, sobject: str) -> dict | None:
-        """Org metadata: a fresh copy cached for any connection of the same org, else fetched as this rep."""
+        """Org metadata: this rep's fresh copy, else one cached for the same org, else fetched as this rep."""
         if sobject not in self._describes:
             self._describes[sobject] = describe_for(connection=self.connection, sobject=sobject, client=self.client)
         return self._describes[sobject]
+
+    def describe_refresh(self, sobject: str) -> DescribeResult:
+        """Salesforce refused a field of `sobject`: fetch this rep's view of it again, and make every other cached
+        copy of the org's (the admin's, which the settings pages read) refetch, so drift shows up there too."""
+        self.refreshed.add(sobject)
+        others = Connection.objects.filter(workspace_id=self.connection.workspace_id, org_id=self.connection.org_id)
+        for other in others.exclude(pk=self.connection.pk):
+            describe_invalidate(connection=other, sobject=sobject)
+        result = describe_get(connection=self.connection, sobject=sobject, force=True, client=self.client)
+        if result.error is None:
+            self._describes[sobject] = result.payload
+        return result
 
     def task_external_id_field(self) -> str:
         for f in (self.describe("Task") or {}).get("fields", []):
@@ -42,17 +56,16 @@ class BatchContext:
 
 
 def describe_for(*, connection: Connection, sobject: str, client: RecordingClient | None = None) -> dict | None:
-    fresh_after = timezone.now() - DESCRIBE_MAX_AGE
-    shared = (
-        DescribeCache.objects.filter(
-            connection__workspace_id=connection.workspace_id,
-            connection__org_id=connection.org_id,
-            sobject=sobject,
-            fetched_at__gte=fresh_after,
-        )
-        .order_by("-fetched_at")
-        .first()
+    """This connection's own fresh copy first (field-level security differs per user), else any fresh copy of the
+    same org (one describe serves every rep), else fetched as this rep."""
+    fresh = DescribeCache.objects.filter(
+        connection__workspace_id=connection.workspace_id,
+        connection__org_id=connection.org_id,
+        sobject=sobject,
+        fetched_at__gte=timezone.now() - DESCRIBE_MAX_AGE,
     )
+    own = fresh.filter(connection=connection).first()
+    shared = own or fresh.order_by("-fetched_at").first()
     if shared is not None:
         return shared.payload
     return describe_get(connection=connection, sobject=sobject, client=client).payload

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.urls import NoReverseMatch, reverse
 
 SETTINGS_SECTIONS = {
@@ -13,6 +15,8 @@ SETTINGS_SECTIONS = {
     "opt_out": ("crm_opt_out", None),
     "advanced": ("crm_advanced", None),
 }
+NO_SUCH_COLUMN = re.compile(r"No such column '([A-Za-z0-9_]+)'")
+"""How Salesforce names the field in an INVALID_FIELD answer that leaves `fields` empty."""
 DELETED_CODES = frozenset({"ENTITY_IS_DELETED", "INVALID_CROSS_REFERENCE_KEY", "NOT_FOUND", "INVALID_ID_FIELD"})
 FLS_CODES = frozenset(
     {"INVALID_FIELD_FOR_INSERT_UPDATE", "INVALID_FIELD", "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY"}
@@ -38,6 +42,8 @@ def explain(
 ):
     """(message, fix_url) for a permanent failure writing `sobject`; `section` is the setting that shaped it."""
     who = getattr(user, "email", "") or "the connected user"
+    if not fields and code in FLS_CODES:
+        fields = NO_SUCH_COLUMN.findall(message or "")
     field_list = ", ".join(fields) if fields else ""
     if code == "REQUIRED_FIELD_MISSING":
         text = (

@@ -22,7 +22,7 @@ RECONNECT_WAIT = timedelta(days=7)
 
 
 def settle_error(ctx: BatchContext | None, job: WritebackJob, exc: IntegrationError, *, call=None, started=None,
-                 sobject: str = "", section: str = "") -> None:  # fmt: skip
+                 sobject: str = "", section: str = "", notes: str = "") -> None:  # fmt: skip
     """A whole call failed (or could not be made) for this job."""
     if job.pk in (ctx.settled if ctx else ()):
         return
@@ -45,21 +45,22 @@ def settle_error(ctx: BatchContext | None, job: WritebackJob, exc: IntegrationEr
             message, fix_url = explain(workspace=job.workspace, code=exc.code, message=exc.message, fields=exc.fields,
                                        sobject=sobject, section=section, user=job.user, arg=_arg(job))  # fmt: skip
         ledger.job_fail(job, code=exc.code or "FAILED", message=message, fix_url=fix_url)
-    _record(ctx, job, outcome, call, started, exc.code, exc.message, excerpt)
+    _record(ctx, job, outcome, call, started, exc.code, _join(exc.message, notes), excerpt)
 
 
 def settle(ctx: BatchContext, job: WritebackJob, result: ItemResult, *, sobject: str, section: str,
            on_success=None) -> None:  # fmt: skip
     if job.pk in ctx.settled:
         return
+    notes = " ".join(result.warnings)  # what the payload left out or cut: the history must show it
     if result.ok:
         if on_success:
             on_success()
-        ledger.job_succeed(job, remote_id=result.id)
-        _record(ctx, job, AttemptOutcome.SUCCEEDED, result.call, ctx.started, "", "", result.excerpt)
+        ledger.job_succeed(job, remote_id=result.id, message=notes)
+        _record(ctx, job, AttemptOutcome.SUCCEEDED, result.call, ctx.started, "", notes, result.excerpt)
         return
     if result.error is not None:
-        settle_error(ctx, job, result.error, call=result.call, sobject=sobject, section=section)
+        settle_error(ctx, job, result.error, call=result.call, sobject=sobject, section=section, notes=notes)
         return
     if result.deferred:
         ledger.job_defer(job, message=f"Waiting: {result.message}" if result.message else "")
@@ -67,7 +68,8 @@ def settle(ctx: BatchContext, job: WritebackJob, result: ItemResult, *, sobject:
         return
     if result.code in RECORD_TRANSIENT_CODES:
         outcome = ledger.job_retry(job, code=result.code, message=result.message)
-        _record(ctx, job, outcome, result.call, ctx.started, result.code, result.message, result.excerpt)
+        _record(ctx, job, outcome, result.call, ctx.started, result.code, _join(result.message, notes),
+                result.excerpt)  # fmt: skip
         return
     if result.code == DEPENDENCY_FAILED:
         message, fix_url = f"The prospect could not be written to Salesforce: {result.message}", ""
@@ -76,7 +78,8 @@ def settle(ctx: BatchContext, job: WritebackJob, result: ItemResult, *, sobject:
                                    fields=result.fields, sobject=sobject, section=section, user=job.user,
                                    arg=_arg(job))  # fmt: skip
     ledger.job_fail(job, code=result.code, message=message, fix_url=fix_url)
-    _record(ctx, job, AttemptOutcome.FAILED, result.call, ctx.started, result.code, result.message, result.excerpt)
+    _record(ctx, job, AttemptOutcome.FAILED, result.call, ctx.started, result.code, _join(result.message, notes),
+            result.excerpt)  # fmt: skip
 
 
 def settle_done(ctx: BatchContext, job: WritebackJob, *, remote_id: str = "", message: str = "",
@@ -95,6 +98,10 @@ def _record(ctx, job, outcome, call, started, code, message, excerpt) -> None:
     ledger.attempt_record(job=job, outcome=outcome, call=call, started=started, code=code or "",
                           message=message or "", excerpt=excerpt or "")  # fmt: skip
     logger.info("writeback.%s", outcome, extra={"job_id": job.pk, "action": job.action, "code": code})
+
+
+def _join(message: str, notes: str) -> str:
+    return f"{message} {notes}".strip()
 
 
 def _arg(job: WritebackJob) -> str:

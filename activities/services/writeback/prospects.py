@@ -209,27 +209,30 @@ def creation_steps(
     new_accounts: dict[str, Ref] = {}
     for p in prospects:
         data = prospect_data(p)
+        notes: list[str] = []  # payload warnings, for the prospect job's attempt row
         if as_lead:
             record = creation_payload_build(workspace=ctx.workspace, sobject="Lead", prospect=data,
-                                            describe=ctx.describe("Lead"))  # fmt: skip
+                                            describe=ctx.describe("Lead"), warnings=notes)  # fmt: skip
             record.setdefault("Company", p.company_name or p.company_domain or "Unknown")
             _names(record, p)
-            planned[p.pk] = PlannedCreate(p, SalesforceType.LEAD, lead_step.add(record))
+            planned[p.pk] = PlannedCreate(p, SalesforceType.LEAD, lead_step.add(record, notes=notes))
             continue
         record = creation_payload_build(workspace=ctx.workspace, sobject="Contact", prospect=data,
-                                        describe=ctx.describe("Contact"))  # fmt: skip
+                                        describe=ctx.describe("Contact"), warnings=notes)  # fmt: skip
         _names(record, p)
         account: Ref | str = ""
         key = p.company_name.lower()
         if key:
             account = accounts.get(key) or new_accounts.get(key) or ""
             if not account:
+                account_notes: list[str] = []
                 fields = creation_payload_build(workspace=ctx.workspace, sobject="Account", prospect=data,
-                                                describe=ctx.describe("Account"))  # fmt: skip
+                                                describe=ctx.describe("Account"), warnings=account_notes)  # fmt: skip
                 fields.setdefault("Name", p.company_name)
-                account = new_accounts[key] = account_step.add(fields)
+                account = new_accounts[key] = account_step.add(fields, notes=account_notes)
+                notes += [f"Account: {note}" for note in account_notes]
             record["AccountId"] = account
-        planned[p.pk] = PlannedCreate(p, SalesforceType.CONTACT, contact_step.add(record), account)
+        planned[p.pk] = PlannedCreate(p, SalesforceType.CONTACT, contact_step.add(record, notes=notes), account)
     return [account_step, contact_step, lead_step], planned
 
 

@@ -17,6 +17,7 @@ from activities.services import ledger
 from activities.services.writeback import outcomes
 from activities.services.writeback.claim import jobs_claim
 from activities.services.writeback.context import BatchContext, budget_exceeded, usage_is_stale
+from activities.services.writeback.drift import drift_resend
 from activities.services.writeback.optouts import optout_run
 from activities.services.writeback.prospects import creation_steps, match_apply, prospects_lookup
 from activities.services.writeback.recorder import RecordingClient
@@ -148,18 +149,19 @@ def _run_batch(ctx: BatchContext, jobs: list[WritebackJob]) -> None:
         if job.action == JobAction.SEQUENCE_UPDATE:
             seq_jobs[job.prospect_id].append(job)
     for pid, pjobs in seq_jobs.items():
-        sobject = kind[pid]
+        sobject, notes = kind[pid], []
         fields = sequence_fields_build(workspace=ctx.workspace, sobject=sobject, enrollment=sequence_state(
-            prospects[pid]), describe=ctx.describe(sobject))  # fmt: skip
+            prospects[pid]), describe=ctx.describe(sobject), warnings=notes)  # fmt: skip
         if not fields:
+            message = " ".join([f"No sequence fields are mapped for {sobject}.", *notes])
             for job in pjobs:
-                outcomes.settle_done(ctx, job, status=JobStatus.SKIPPED,
-                                     message=f"No sequence fields are mapped for {sobject}.")  # fmt: skip
+                outcomes.settle_done(ctx, job, status=JobStatus.SKIPPED, message=message)
             continue
-        seq_refs[pid] = seq_step.add({"_type": sobject, "id": who[pid], **fields})
+        seq_refs[pid] = seq_step.add({"_type": sobject, "id": who[pid], **fields}, notes=notes)
 
     task_steps, update_step, task_jobs, update_jobs = _task_steps(ctx, jobs, prospects, who, what, kind)
-    results = steps_execute(ctx.client, [*steps, seq_step, *task_steps, update_step])
+    all_steps = [*steps, seq_step, *task_steps, update_step]
+    results = drift_resend(ctx, all_steps, steps_execute(ctx.client, all_steps))
 
     # 3. Settle: prospects first (their ids are what later records pointed at), then the rest. One transaction:
     # if the worker dies here, the claims simply expire and the replay is idempotent.
@@ -240,18 +242,18 @@ def _task_steps(ctx, jobs, prospects, who, what, kind):
                 for job in rest:
                     outcomes.settle_done(ctx, job, remote_id=activity.salesforce_task_id)
                 continue
-            fields = task_fields(ctx, activity, for_update=True)
-            ref = update.add({"_type": "Task", "id": activity.salesforce_task_id, **fields})
+            fields, notes = task_fields(ctx, activity, for_update=True)
+            ref = update.add({"_type": "Task", "id": activity.salesforce_task_id, **fields}, notes=notes)
             update_jobs[ref] = (activity, rest)
             continue
-        record = task_fields(ctx, activity)
+        record, notes = task_fields(ctx, activity)
         record["WhoId"] = who[pid]
         if kind.get(pid) == SalesforceType.CONTACT and what.get(pid):
             record["WhatId"] = what[pid]
         if owner:
             record["OwnerId"] = owner
         step = create_new if isinstance(who[pid], Ref) else create
-        task_jobs[step.add(record)] = (activity, ajobs)
+        task_jobs[step.add(record, notes=notes)] = (activity, ajobs)
     return [create, create_new], update, task_jobs, update_jobs
 
 

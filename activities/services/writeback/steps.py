@@ -8,7 +8,7 @@ Records whose target failed are not sent. One result per record comes back, keye
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from activities.services.writeback.recorder import CallRecord, RecordingClient, secrets_strip
@@ -35,10 +35,17 @@ class Step:
     records: list[dict] = field(default_factory=list)
     sobject: str = ""
     ext_field: str = ""
+    notes: dict[int, list[str]] = field(default_factory=dict)
+    """Per record index: what building the record left out or changed (payload warnings), for its attempt row."""
 
-    def add(self, record: dict) -> Ref:
+    def add(self, record: dict, *, notes: list[str] | None = None) -> Ref:
         self.records.append(record)
+        if notes:
+            self.notes[len(self.records) - 1] = list(notes)
         return Ref(self.name, len(self.records) - 1)
+
+    def sobject_of(self, index: int) -> str:
+        return self.records[index].get("_type") or self.sobject
 
 
 @dataclass
@@ -55,6 +62,8 @@ class ItemResult:
     deferred: bool = False
     """Not written because a sibling in the same Composite call failed; try again soon."""
     excerpt: str = ""
+    warnings: list[str] = field(default_factory=list)
+    """The record's payload warnings (fields left out, values cut), shown on the job's attempt row."""
 
 
 @dataclass
@@ -139,6 +148,11 @@ def steps_execute(client: RecordingClient, steps: list[Step]) -> dict[tuple[str,
                     results[(chunk.step.name, index)] = ItemResult(
                         False, code=exc.code, message=exc.message, error=exc, call=call, excerpt=excerpt
                     )
+    for step in steps:
+        for index, notes in step.notes.items():
+            key = (step.name, index)
+            if key in results:
+                results[key] = replace(results[key], warnings=[*notes, *results[key].warnings])
     return results
 
 

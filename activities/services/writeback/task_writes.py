@@ -54,8 +54,9 @@ def activity_data(activity: Activity, *, completed: bool) -> ActivityData:
     )
 
 
-def task_fields(ctx: BatchContext, activity: Activity, *, for_update: bool = False) -> dict:
-    """Mapped fields plus engine defaults (Subject) and the idempotency key; no WhoId/WhatId/OwnerId.
+def task_fields(ctx: BatchContext, activity: Activity, *, for_update: bool = False) -> tuple[dict, list[str]]:
+    """Mapped fields plus engine defaults (Subject) and the idempotency key; no WhoId/WhatId/OwnerId. With them,
+    the payload's warnings (a mapped field skipped, a value cut to length), which the job's attempt row records.
 
     `for_update` is the PATCH completing a Task written before: create-only fields (TaskSubtype) are left out,
     since Salesforce refuses the whole update over them, and so is the External ID, which the Task already has.
@@ -73,7 +74,7 @@ def task_fields(ctx: BatchContext, activity: Activity, *, for_update: bool = Fal
             fields[ext] = activity_key(activity)
     else:
         fields["Description"] = f"{fields.get('Description') or ''}\n\n{marker(activity)}".strip()
-    return fields
+    return fields, list(payload.warnings)
 
 
 def tasks_find_written(ctx: BatchContext, activities: list[Activity]) -> dict[int, str]:
