@@ -71,6 +71,27 @@ def picklist_values(field: dict) -> list[str]:
     return [p["value"] for p in field.get("picklistValues") or [] if p.get("active", True)]
 
 
+def picklist_options(field: dict) -> list[tuple[str, str]]:
+    """(value, label) of the active values, in the org's order; a combobox's suggestions count too."""
+    return [
+        (p["value"], p.get("label") or p["value"]) for p in field.get("picklistValues") or [] if p.get("active", True)
+    ]
+
+
+def picklist_default(field: dict) -> str:
+    """The value the org preselects for a new record, or "" when it has none."""
+    active = (p for p in field.get("picklistValues") or [] if p.get("active", True))
+    return next((p["value"] for p in active if p.get("defaultValue")), "")
+
+
+def offers_values(field: dict | None) -> bool:
+    """Whether a fixed value for this field is chosen from a list (picklists, and comboboxes with suggestions)."""
+    if field is None:
+        return False
+    ftype = field.get("type")
+    return ftype in ("picklist", "multipicklist") or (ftype == "combobox" and bool(picklist_options(field)))
+
+
 def field_accepts_kind(field: dict, kind: str) -> bool:
     ftype = field.get("type")
     if ftype not in KIND_TARGET_TYPES[kind]:

@@ -9,7 +9,15 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from mappings.compat import field_label, field_lookup, fields_by_name, required_on_create
+from mappings.compat import (
+    field_label,
+    field_lookup,
+    fields_by_name,
+    is_restricted_picklist,
+    offers_values,
+    picklist_options,
+    required_on_create,
+)
 from mappings.forms.advanced import linkedin_url_field_clean
 from mappings.forms.creation import CreationRowForm, reserved_for
 from mappings.forms.opt_out import opt_out_target_clean
@@ -44,9 +52,34 @@ class WorkspaceRowForm(forms.ModelForm):
         self.add_error(name if name in self.fields else None, errors)
 
 
+def picklist_hint(field: dict) -> str:
+    """What a fixed value for a picklist field may be, for staff typing it into a plain admin text box."""
+    values = ", ".join(value for value, _ in picklist_options(field)) or "none"
+    if is_restricted_picklist(field):
+        return f"{field_label(field)} is a restricted picklist: a fixed value must be one of {values}."
+    return f"{field_label(field)} offers {values}; other values are accepted too."
+
+
 class MappingAdminForm(WorkspaceRowForm):
     row_form = MappingRowForm
     variables: dict = {}
+    value_fields = ("value",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Staff edit one row in a text box; for a saved row onto a picklist, say which values fit before they save.
+        row = self.instance
+        if not row.pk or not row.workspace_id:
+            return
+        describe = describe_cached(workspace=row.workspace, sobject=self.saved_sobject())
+        field = field_lookup(fields_by_name(describe), row.target_field) if describe is not None else None
+        if offers_values(field):
+            for name in self.value_fields:
+                if name in self.fields:
+                    self.fields[name].help_text = f"{self.fields[name].help_text} {picklist_hint(field)}".strip()
+
+    def saved_sobject(self) -> str:
+        return self.instance.sobject
 
     def sobject(self) -> str:
         return self.cleaned_data.get("sobject", "")
@@ -98,6 +131,9 @@ class TaskFieldMappingAdminForm(MappingAdminForm):
     def sobject(self) -> str:
         return "Task"
 
+    def saved_sobject(self) -> str:
+        return "Task"
+
     def reserved(self) -> frozenset[str]:
         return TASK_RESERVED_FIELDS
 
@@ -105,6 +141,7 @@ class TaskFieldMappingAdminForm(MappingAdminForm):
 class CreationDefaultAdminForm(MappingAdminForm):
     row_form = CreationRowForm
     variables = CREATION_VARIABLES
+    value_fields = ("value", "fallback")
 
     class Meta:
         model = CreationDefault

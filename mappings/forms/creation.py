@@ -5,6 +5,7 @@ from django import forms
 from mappings.compat import field_label, fields_by_name, required_on_create
 from mappings.forms.rows import MappingFormSet, MappingRowForm, mapping_targets
 from mappings.forms.task import mapping_initial
+from mappings.forms.widgets import ValueInput
 from mappings.models import CreationDefault
 from mappings.payloads import ACCOUNT_RESERVED_FIELDS, PROSPECT_RESERVED_FIELDS
 from mappings.types import CREATION_VARIABLES, ValueSource
@@ -13,14 +14,20 @@ from mappings.values import InvalidValue, constant_clean
 
 class CreationRowForm(MappingRowForm):
     fallback = forms.CharField(
-        label="If unknown", required=False, max_length=32000, help_text="Used when the variable has no value."
-    )
+        label="If unknown",
+        required=False,
+        max_length=32000,
+        help_text="Used when the variable has no value.",
+        widget=ValueInput(
+            label="If unknown", other_label="Other fallback value", list_label="Fallback choice",
+            blank_label="— nothing —", optional=True,
+        ),
+    )  # fmt: skip
+    value_inputs = ("constant", "fallback")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["fallback"].widget.attrs.update(
-            {"data-role": "fallback", "autocomplete": "off", "aria-label": "If unknown"}
-        )
+        self.fields["fallback"].widget.attrs.update({"data-role": "fallback", "autocomplete": "off"})
 
     def clean_fallback(self) -> str:
         return self.cleaned_data["fallback"].strip()
@@ -30,7 +37,10 @@ class CreationRowForm(MappingRowForm):
         # The fallback goes into the same field as the variable, so it must fit it like a fixed value would.
         field = self.sf_field()
         fallback = cleaned.get("fallback")
-        if fallback and field is not None and cleaned.get("source") == ValueSource.VARIABLE:
+        conflict = self.picked_and_typed("fallback") if cleaned.get("source") == ValueSource.VARIABLE else None
+        if conflict:
+            self.add_error("fallback", conflict)
+        elif fallback and field is not None and cleaned.get("source") == ValueSource.VARIABLE:
             try:
                 cleaned["fallback"] = constant_clean(field, fallback)
             except InvalidValue as exc:

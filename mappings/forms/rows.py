@@ -18,7 +18,7 @@ from mappings.compat import (
     is_restricted_picklist,
     writable_fields,
 )
-from mappings.forms.widgets import FieldSelect, VariableSelect, field_choices
+from mappings.forms.widgets import FieldSelect, ValueInput, VariableSelect, field_choices
 from mappings.types import ValueKind, ValueSource, Variable
 from mappings.values import InvalidValue, constant_clean
 
@@ -35,11 +35,26 @@ def mapping_targets(
     ]
 
 
+PICKED_AND_TYPED = (
+    "You picked “{picked}” and also typed “{typed}”: choose “Other value…” to use what you typed, or clear the box."
+)
+
+
 class MappingRowForm(forms.Form):
     target_field = forms.CharField(label="Salesforce field", max_length=255)
     source = forms.ChoiceField(label="Value", choices=ValueSource.choices, initial=ValueSource.VARIABLE)
     variable = forms.CharField(label="Variable", required=False, widget=forms.Select)
-    constant = forms.CharField(label="Fixed value", required=False, max_length=32000)
+    constant = forms.CharField(
+        label="Fixed value",
+        required=False,
+        max_length=32000,
+        widget=ValueInput(
+            label="Fixed value", other_label="Other value", list_label="Picklist choice",
+            blank_label="— choose a value —", optional=False,
+        ),
+    )  # fmt: skip
+    value_inputs = ("constant",)
+    """Fields typed as a value of the target field: a select of its values when it is a picklist."""
 
     def __init__(
         self,
@@ -67,12 +82,30 @@ class MappingRowForm(forms.Form):
             kinds={key: str(v.kind) for key, v in variables.items()},
         )
         self.fields["variable"].widget.attrs.update({"data-role": "variable", "aria-label": "Variable"})
-        self.fields["constant"].widget.attrs.update(
-            {"data-role": "constant", "autocomplete": "off", "aria-label": "Fixed value"}
-        )
+        self.fields["constant"].widget.attrs.update({"data-role": "constant", "autocomplete": "off"})
+        target = self._shown_target()
+        for name in self.value_inputs:
+            self.fields[name].widget.sf_field = target
+            # A row nobody has submitted starts on the picklist's default value, as in Salesforce.
+            self.fields[name].widget.preselect_default = not self.is_bound
         if readonly:
             for field in self.fields.values():
                 field.disabled = True
+
+    def _shown_target(self) -> dict | None:
+        """The target field the row shows: as submitted, else as saved (None when unknown)."""
+        if self.sf_fields is None:
+            return None
+        name = self.data.get(self.add_prefix("target_field")) if self.is_bound else self.initial.get("target_field")
+        return field_lookup(self.sf_fields, name.strip()) if isinstance(name, str) and name.strip() else None
+
+    def picked_and_typed(self, name: str) -> str | None:
+        """The error for a value both picked from the list and typed in the box (only possible without JS)."""
+        widget = self.fields[name].widget
+        if not self.is_bound or not widget.typed_conflict(self.data, self.add_prefix(name)):
+            return None
+        chosen, typed = widget.posted(self.data, self.add_prefix(name))
+        return PICKED_AND_TYPED.format(picked=";".join(chosen), typed=typed.strip())
 
     def sf_field(self) -> dict | None:
         name = self.cleaned_data.get("target_field")
@@ -109,6 +142,10 @@ class MappingRowForm(forms.Form):
 
     def _clean_constant(self, cleaned: dict, field: dict | None) -> None:
         raw = cleaned.get("constant") or ""
+        conflict = self.picked_and_typed("constant")
+        if conflict:
+            self.add_error("constant", conflict)
+            return
         if field is None:
             if not raw.strip():
                 self.add_error("constant", "Enter a value.")

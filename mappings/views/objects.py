@@ -7,10 +7,12 @@ import json
 from django.http import Http404
 from django.shortcuts import redirect
 
+from mappings.drift import mapping_drift
 from mappings.forms.creation import creation_formset, required_missing, reserved_for
 from mappings.forms.opt_out import OptOutForm
 from mappings.forms.sequence import SequenceMappingForm
 from mappings.forms.sync import sync_formset
+from mappings.models import CreationDefault
 from mappings.payloads import creation_payload_build
 from mappings.samples import sample_prospect
 from mappings.selectors import (
@@ -21,9 +23,8 @@ from mappings.selectors import (
     sync_mapping_list,
 )
 from mappings.services import settings_section_save, sync_mappings_refresh_status
-from mappings.types import CreationObject, ProspectObject
+from mappings.types import CREATION_VARIABLES, CreationObject, ProspectObject
 from mappings.views.common import page_load, refuse_without_metadata, render_settings, saved_message
-from mappings.views.tasks import mapping_drift
 from workspaces.permissions import crm_settings_view
 
 
@@ -113,11 +114,17 @@ def creation_defaults(request, workspace_slug, sobject):
             saved_message(request, change)
             return redirect("crm_creation_defaults", workspace_slug=workspace_slug, sobject=sobject)
         status = 400
+        # As on the Task pages, the preview follows what was submitted (minus rows with errors).
+        submitted = [
+            CreationDefault(workspace=request.workspace, sobject=sobject, position=i, **row)
+            for i, row in enumerate(formset.valid_rows())
+        ]
     else:
         formset = creation_formset(readonly=not page.editable, **kwargs)
-    drift = mapping_drift(mappings, describe)
+        submitted = None
+    drift = mapping_drift(mappings, describe, variables=CREATION_VARIABLES)
     preview = creation_payload_build(
-        workspace=request.workspace, sobject=sobject, prospect=sample_prospect(), describe=describe
+        workspace=request.workspace, sobject=sobject, prospect=sample_prospect(), describe=describe, mappings=submitted
     )
     context = {
         "sobject": sobject,
@@ -127,6 +134,7 @@ def creation_defaults(request, workspace_slug, sobject):
         "drift": drift,
         "missing": required_missing(describe, mappings, reserved_for(sobject, linkedin_field)),
         "preview_json": json.dumps(preview, indent=2, ensure_ascii=False),
+        "preview_submitted": submitted is not None,
     }
     return render_settings(request, "mappings/creation.html", page, "defaults", context, status=status)
 

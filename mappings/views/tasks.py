@@ -5,7 +5,7 @@ import json
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 
-from mappings.compat import drift_reason, field_lookup, fields_by_name
+from mappings.drift import mapping_drift
 from mappings.forms.creation import required_missing
 from mappings.forms.task import rows_as_mappings, task_mapping_formset
 from mappings.metadata import crm_metadata_get
@@ -13,8 +13,7 @@ from mappings.payloads import TASK_RESERVED_FIELDS, task_payload_build
 from mappings.samples import sample_activity
 from mappings.selectors import crm_settings_get, task_mapping_list
 from mappings.services import settings_section_save
-from mappings.types import ActivityKind, LogMode, ValueSource
-from mappings.values import InvalidValue, constant_clean
+from mappings.types import ActivityKind, LogMode
 from mappings.views.common import page_load, refuse_without_metadata, render_settings, saved_message
 from workspaces.permissions import crm_settings_view
 
@@ -23,27 +22,6 @@ def _kind_or_404(kind: str) -> str:
     if kind not in ActivityKind.values:
         raise Http404("No such activity kind.")
     return kind
-
-
-def _row_drift(mapping, fields: dict[str, dict]) -> str | None:
-    field = field_lookup(fields, mapping.target_field)
-    reason = drift_reason(field)
-    if reason or mapping.source != ValueSource.CONSTANT:
-        return reason
-    try:
-        constant_clean(field, mapping.value)
-    except InvalidValue as exc:  # e.g. a picklist value deactivated, or the field shortened or retyped
-        return f"“{mapping.value}” no longer fits this field: {exc}"
-    return None
-
-
-def mapping_drift(mappings, describe: dict | None) -> dict[str, str]:
-    """Saved target field → why it would fail at write time (empty when metadata is unknown)."""
-    if describe is None:
-        return {}
-    fields = fields_by_name(describe)
-    found = {m.target_field: _row_drift(m, fields) for m in mappings}
-    return {name: reason for name, reason in found.items() if reason}
 
 
 def _preview(request, kind: str, describe: dict | None, mappings=None, state: str = "completed"):
@@ -77,10 +55,13 @@ def task_mappings(request, workspace_slug, kind):
             saved_message(request, change)
             return redirect("crm_task_mappings", workspace_slug=workspace_slug, kind=kind)
         status = 400
+        # The preview shows what was just submitted (minus rows with errors), not the saved mapping it replaces.
+        submitted = rows_as_mappings(workspace=request.workspace, kind=kind, rows=formset.valid_rows())
     else:
         formset = task_mapping_formset(kind=kind, task_describe=describe, mappings=mappings, readonly=not page.editable)
+        submitted = None
     drift = mapping_drift(mappings, describe)
-    preview = _preview(request, kind, describe)
+    preview = _preview(request, kind, describe, mappings=submitted)
     return render_settings(
         request,
         "mappings/tasks.html",
@@ -95,6 +76,7 @@ def task_mappings(request, workspace_slug, kind):
             "drift": drift,
             "missing": required_missing(describe, mappings, TASK_RESERVED_FIELDS),
             "preview": preview,
+            "preview_submitted": submitted is not None,
             "preview_json": json.dumps(preview.fields, indent=2, ensure_ascii=False),
             "log_all": crm_settings_get(workspace=request.workspace).log_mode == LogMode.ALL,
         },

@@ -1,13 +1,14 @@
-/* CRM settings pages: show the value input that matches the source, add rows, suggest picklist values,
+/* CRM settings pages: show the value input that matches the source, add rows, offer a picklist's values,
    grey out variables the chosen field cannot take, and refresh the Task preview as the mapping is edited.
    Plain JS, no dependencies. */
 (function () {
   "use strict";
 
-  function rowSync(row) {
+  var OTHER = "__other__";
+
+  function rowSync(row, targetChanged) {
     var source = row.querySelector("[data-role=source]");
     var target = row.querySelector("[data-role=target]");
-    var constant = row.querySelector("[data-role=constant]");
     var isConstant = source && source.value === "constant";
     var variableCell = row.querySelector("[data-cell=variable]");
     var constantCell = row.querySelector("[data-cell=constant]");
@@ -15,25 +16,79 @@
     if (variableCell) variableCell.hidden = isConstant;
     if (constantCell) constantCell.hidden = !isConstant;
     if (fallbackCell) fallbackCell.style.visibility = isConstant ? "hidden" : "visible";
-    if (!target || !constant) return;
+    if (!target) return;
     var option = target.options[target.selectedIndex];
     greyOutIncompatible(row.querySelector("[data-role=variable]"), option);
-    var values = option && option.dataset.picklist ? JSON.parse(option.dataset.picklist) : [];
-    var list = constantCell.querySelector("datalist");
-    if (!list) return;
-    list.innerHTML = "";
-    values.forEach(function (value) {
-      var item = document.createElement("option");
-      item.value = value;
-      list.appendChild(item);
+    row.querySelectorAll("[data-value-input]").forEach(function (box) {
+      if (targetChanged) valueInputRebuild(box, option);
+      valueInputSync(box, target.disabled);
     });
-    if (values.length) {
-      constant.setAttribute("list", list.id);
-      constant.placeholder = option.dataset.restricted === "true" ? "One of: " + values.join(", ") : values.join(", ");
-    } else {
-      constant.removeAttribute("list");
-      constant.placeholder = option && option.dataset.type === "boolean" ? "true or false" : "";
+  }
+
+  // The value a value input holds now: the picked list values, or what is typed in its box.
+  function valueInputCurrent(box) {
+    var select = box.querySelector("select");
+    var text = box.querySelector("input");
+    if (box.dataset.mode === "text") return text.value;
+    var picked = Array.prototype.filter.call(select.options, function (item) { return item.selected && item.value; })
+      .map(function (item) { return item.value; });
+    return picked.indexOf(OTHER) >= 0 ? text.value : picked.join(";");
+  }
+
+  function addOption(select, value, label) {
+    var item = document.createElement("option");
+    item.value = value;
+    item.textContent = label;
+    select.appendChild(item);
+    return item;
+  }
+
+  // A new target field: a select of its values (the server's ValueInput, rebuilt here), or the plain text box.
+  // The current value is kept when the new field has it; otherwise a new fixed value starts on the default.
+  function valueInputRebuild(box, option) {
+    var select = box.querySelector("select");
+    var text = box.querySelector("input");
+    var current = valueInputCurrent(box);
+    var mode = option && option.dataset.valueMode ? option.dataset.valueMode : "text";
+    box.dataset.mode = mode;
+    select.innerHTML = "";
+    if (mode === "text") {
+      text.value = current;
+      return;
     }
+    var values = JSON.parse(option.dataset.picklist);
+    var preset = box.dataset.preselect === "true" ? option.dataset.default : "";
+    var known = values.map(function (pair) { return pair[0]; });
+    var wanted = (mode === "multi" ? current.split(";") : [current]).filter(function (value) {
+      return value && known.indexOf(value) >= 0;
+    });
+    if (!wanted.length && preset) wanted = [preset];
+    select.multiple = mode === "multi";
+    if (mode !== "multi" && (box.dataset.optional === "true" || !option.dataset.default)) {
+      addOption(select, "", box.dataset.blank);
+    }
+    values.forEach(function (pair) { addOption(select, pair[0], pair[1]).selected = wanted.indexOf(pair[0]) >= 0; });
+    if (mode === "open") addOption(select, OTHER, "Other value…");
+    if (!wanted.length && select.options.length) select.options[0].selected = true;
+    text.value = "";
+  }
+
+  // Show (and submit) only the control in use: disabled controls are left out of the POST and the preview query.
+  function valueInputSync(box, locked) {
+    var select = box.querySelector("select");
+    var text = box.querySelector("input");
+    var mode = box.dataset.mode;
+    var listed = mode !== "text";
+    var typed = !listed || (mode === "open" && select.value === OTHER);
+    select.hidden = !listed;
+    text.hidden = !typed;
+    if (!locked) {
+      select.disabled = !listed;
+      text.disabled = !typed;
+    }
+    select.setAttribute("aria-label", listed ? box.dataset.label : box.dataset.listLabel);
+    text.setAttribute("aria-label", listed ? box.dataset.otherLabel : box.dataset.label);
+    text.placeholder = mode === "open" ? "Type another value" : "";
   }
 
   // Only variables whose kind the chosen field accepts stay selectable; the one already chosen stays visible
@@ -48,8 +103,15 @@
   }
 
   function bindRow(row) {
-    rowSync(row);
-    row.addEventListener("change", function () { rowSync(row); });
+    rowSync(row, false);
+    row.addEventListener("change", function (event) {
+      var targetChanged = event.target.matches("[data-role=target]");
+      rowSync(row, targetChanged);
+      if (event.target.matches("[data-role$=-choice]") && event.target.value === OTHER) {
+        var text = event.target.parentNode.querySelector("input");
+        if (text) text.focus();
+      }
+    });
   }
 
   function setupFormset(form) {

@@ -1,4 +1,5 @@
-"""An admin edits the Call mapping in a real browser: live preview, a validation error, the fix, the history."""
+"""An admin edits the Call mapping in a real browser: picklist selects, live preview, a validation error, the fix,
+the history."""
 
 import pytest
 from playwright.sync_api import expect
@@ -35,11 +36,13 @@ def test_edit_call_mapping_with_preview_validation_and_history(live_server, page
     type_row = form.locator("tr[data-row]").first
     expect(type_row.get_by_label("Salesforce field")).to_have_value("Type")
 
-    # The preview follows the unsaved edit.
-    type_row.get_by_label("Fixed value").fill("Meeting")
+    # Type is an open picklist: a select of its values (plus "Other value…"); the preview follows the unsaved edit.
+    type_value = type_row.get_by_label("Fixed value")
+    expect(type_value).to_have_value("Call")
+    expect(type_row.get_by_label("Other value")).to_be_hidden()
+    type_value.select_option("Meeting")
     expect(preview).to_contain_text('"Type": "Meeting"')
 
-    # A value the restricted picklist does not have is refused, with the message beside the field.
     form.get_by_role("button", name="Add field").click()
     new_row = form.locator("tr[data-row]").last
     # Only variables the chosen field can take stay selectable.
@@ -47,23 +50,49 @@ def test_edit_call_mapping_with_preview_validation_and_history(live_server, page
     variables = new_row.get_by_label("Variable")
     expect(variables.locator("option[value=recording_url]")).to_be_disabled()
     expect(variables.locator("option[value=duration_seconds]")).to_be_enabled()
+    # A new fixed value for a picklist starts on the org's default and offers its active values.
+    new_row.get_by_label("Value from").select_option("constant")
+    new_row.get_by_label("Salesforce field").select_option("Priority")
+    value = new_row.get_by_label("Fixed value")
+    expect(value).to_have_value("Normal")
+    value.select_option("__other__")  # an open picklist takes another value too
+    new_row.get_by_label("Other value").fill("Urgent")
+    # A restricted picklist offers its values and nothing else: no box to type into.
     new_row.get_by_label("Salesforce field").select_option("CallType")
     expect(variables.locator("option[value=disposition]")).to_be_disabled()  # restricted picklist: fixed values only
-    new_row.get_by_label("Value from").select_option("constant")
-    new_row.get_by_label("Fixed value").fill("Sideways")
+    expect(value.locator("option")).to_have_text(["— choose a value —", "Internal", "Inbound", "Outbound"])
+    expect(new_row.get_by_label("Other value")).to_be_hidden()
+    value.select_option("Outbound")
+    expect(preview).to_contain_text('"CallType": "Outbound"')
+
+    # A value the field cannot take is refused, with the message beside the field.
+    form.get_by_role("button", name="Add field").click()
+    bad_row = form.locator("tr[data-row]").last
+    bad_row.get_by_label("Salesforce field").select_option("IsReminderSet")
+    bad_row.get_by_label("Value from").select_option("constant")
+    bad_row.get_by_label("Fixed value").fill("perhaps")
     form.get_by_role("button", name="Save mappings").click()
     bad_row = form.locator("tr[data-row]").last
-    expect(bad_row.get_by_role("alert")).to_contain_text("not an active value of this restricted picklist")
-    expect(preview).to_contain_text('"Type": "Call"')  # nothing saved yet
-
-    bad_row.get_by_label("Fixed value").fill("Outbound")
-    form.get_by_role("button", name="Save mappings").click()
-    expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+    expect(bad_row.get_by_role("alert")).to_contain_text("Enter true or false")
+    # Nothing is saved, and the preview says it shows the submitted edit.
+    expect(page.get_by_test_id("preview-note")).to_contain_text("Not saved")
     expect(preview).to_contain_text('"Type": "Meeting"')
     expect(preview).to_contain_text('"CallType": "Outbound"')
+    expect(preview).not_to_contain_text("IsReminderSet")
+    expect(form.locator("tr[data-row]").nth(-2).get_by_label("Fixed value")).to_have_value("Outbound")
+
+    bad_row.get_by_label("Fixed value").fill("true")
+    expect(preview).to_contain_text('"IsReminderSet": true')
+    form.get_by_role("button", name="Save mappings").click()
+    expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+    expect(page.get_by_test_id("preview-note")).not_to_contain_text("Not saved")
+    expect(preview).to_contain_text('"Type": "Meeting"')
+    expect(preview).to_contain_text('"CallType": "Outbound"')
+    expect(preview).to_contain_text('"IsReminderSet": true')
 
     page.get_by_role("link", name="History").click()
     history = page.get_by_test_id("history")
     expect(history).to_contain_text("Changed Type = Call → Type = Meeting")
     expect(history).to_contain_text("Added CallType = Outbound")
+    expect(history).to_contain_text("Added IsReminderSet = true")
     expect(history).to_contain_text(owner.user.email)

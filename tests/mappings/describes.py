@@ -75,8 +75,14 @@ def task_fields() -> list[dict]:
             values=("Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred"),
         ),  # fmt: skip
         sf_field(
-            "Priority", "picklist", length=40, nillable=False, defaultedOnCreate=True, values=("High", "Normal", "Low")
-        ),
+            "Priority",
+            "picklist",
+            length=40,
+            nillable=False,
+            defaultedOnCreate=True,
+            default_value="Normal",
+            values=("High", "Normal", "Low"),
+        ),  # fmt: skip
         sf_field(
             "OwnerId", "reference", length=18, nillable=False, defaultedOnCreate=True, referenceTo=["Group", "User"]
         ),

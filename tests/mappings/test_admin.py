@@ -103,6 +103,17 @@ class TestAdminValidation:
         response = add(staff_client, "taskfieldmapping", self.task(ws, "CALLTYPE", "constant", "Inbound"))
         assert "already exists" in form_errors(response)["__all__"]
 
+    def test_change_form_of_a_picklist_row_lists_the_values_that_fit(self, staff_client, ws):
+        response = add(staff_client, "taskfieldmapping", self.task(ws, "CallType", "constant", "Outbound"))
+        assert response.status_code == 302
+        row = TaskFieldMapping.objects.get(workspace=ws)
+        html = staff_client.get(reverse("admin:mappings_taskfieldmapping_change", args=[row.pk])).content.decode()
+        assert "CallType is a restricted picklist: a fixed value must be one of Internal, Inbound, Outbound." in html
+        row.target_field, row.value = "Priority", "High"
+        row.save()
+        html = staff_client.get(reverse("admin:mappings_taskfieldmapping_change", args=[row.pk])).content.decode()
+        assert "Priority offers High, Normal, Low; other values are accepted too." in html
+
     def test_without_cached_metadata_only_the_catalogue_is_checked(self, staff_client):
         ws = WorkspaceFactory()
         assert add(staff_client, "taskfieldmapping", self.task(ws, "Anything__c", "constant", "x")).status_code == 302

@@ -1,10 +1,18 @@
+import html as html_module
+import json
+
 import pytest
 
+from integrations.models import DescribeCache
 from mappings.models import CreationDefault, CrmSettings, OptOutField, SequenceFieldMapping, SyncFieldMapping
 from tests.mappings.conftest import cached_connection, crm_url, formset_data
 from tests.mappings.describes import sf_field
 
 pytestmark = pytest.mark.django_db
+
+
+def lead_row(m) -> dict:
+    return {"target_field": m.target_field, "source": m.source, "variable": m.value, "fallback": m.fallback}
 
 
 def seq_data(**fields):
@@ -151,6 +159,56 @@ class TestCreationDefaults:
         assert message in " ".join(response.context["formset"].forms[-1].errors[field])
         assert message in response.content.decode().replace("&quot;", '"').replace("&#x27;", "'")
         assert list(CreationDefault.objects.filter(sobject="Account").values_list("target_field", "value")) == before
+
+    def test_an_if_unknown_value_that_no_longer_fits_is_flagged_as_drift(self, owner_client, owner, describes):
+        describes["Lead"]["fields"].append(sf_field("Employees__c", "string", length=20))
+        connection = cached_connection(owner.workspace, describes)
+        url = crm_url(owner.workspace, "defaults/Lead/")
+        owner_client.get(url)
+        rows = [lead_row(m) for m in CreationDefault.objects.filter(sobject="Lead")]
+        rows += [
+            {"target_field": "Employees__c", "source": "variable", "variable": "company.employee_count",
+             "fallback": "n/a"},
+            {"target_field": "Industry", "source": "variable", "variable": "company.industry", "fallback": "Banking"},
+        ]  # fmt: skip
+        assert owner_client.post(url, formset_data("creation-lead", rows, initial=len(rows) - 2)).status_code == 302
+        assert 'data-testid="drift-flag"' not in owner_client.get(url).content.decode()
+
+        # The org shortens Company, retypes Employees__c to a number and restricts Industry without "Banking".
+        cache = DescribeCache.objects.get(connection=connection, sobject="Lead")
+        fields = {f["name"]: f for f in cache.payload["fields"]}
+        fields["Company"]["length"] = 5  # the stock fallback is "Unknown"
+        fields["Employees__c"]["type"] = "double"
+        fields["Industry"]["restrictedPicklist"] = True
+        next(p for p in fields["Industry"]["picklistValues"] if p["value"] == "Banking")["active"] = False
+        cache.save()
+        response = owner_client.get(url)
+        html = response.content.decode().replace("&#x27;", "'")
+        assert html.count('data-testid="drift-flag"') == 3
+        drift = response.context["drift"]
+        assert drift["Company"] == (
+            "If unknown value “Unknown” no longer fits this field: At most 5 characters for this field (7 given)."
+        )
+        assert drift["Employees__c"] == "If unknown value “n/a” no longer fits this field: Enter a number."
+        assert drift["Industry"].startswith("Industry is now a restricted picklist")
+        assert "Company, Employees__c, Industry" in html.split('data-testid="drift-warning"')[1][:300]
+
+    def test_after_a_failed_save_the_preview_shows_what_was_submitted(self, owner_client, owner, connected):
+        url = crm_url(owner.workspace, "defaults/Lead/")
+        owner_client.get(url)
+        rows = [lead_row(m) for m in CreationDefault.objects.filter(sobject="Lead")]
+        rows += [
+            {"target_field": "LeadSource", "source": "constant", "constant": "Web"},
+            {"target_field": "NumberOfEmployees", "source": "constant", "constant": "lots"},
+        ]
+        response = owner_client.post(url, formset_data("creation-lead", rows, initial=len(rows) - 2))
+        assert response.status_code == 400
+        html = html_module.unescape(response.content.decode())
+        shown = json.loads(html.split('data-testid="creation-preview">')[1].split("</pre>")[0])
+        assert shown["LeadSource"] == "Web"
+        assert "NumberOfEmployees" not in shown
+        assert "Not saved" in html.split('data-testid="preview-note">')[1].split("</p>")[0]
+        assert not CreationDefault.objects.filter(sobject="Lead", target_field="LeadSource").exists()
 
     def test_email_is_reserved(self, owner_client, owner, connected):
         url = crm_url(owner.workspace, "defaults/Contact/")

@@ -1,3 +1,4 @@
+import html as html_module
 import json
 
 import pytest
@@ -220,6 +221,22 @@ class TestPreview:
         data = owner_client.get(call_url(ws, "preview/"), formset_data(PREFIX, rows, initial=len(rows))).json()
         assert data["invalid"] is True
         assert "CallType" not in data["fields"]
+
+    def test_after_a_failed_save_the_preview_shows_what_was_submitted(self, owner_client, owner, connected):
+        ws = owner.workspace
+        owner_client.get(call_url(ws))
+        rows = task_rows(ws, "call")
+        rows[0]["constant"] = "Meeting"  # Type
+        rows.append(const("IsReminderSet", "perhaps"))
+        response = post(owner_client, ws, rows, initial=len(rows) - 1)
+        assert response.status_code == 400
+        html = html_module.unescape(response.content.decode())
+        shown = json.loads(html.split('data-testid="task-preview">')[1].split("</pre>")[0])
+        assert shown["Type"] == "Meeting"  # the submitted edit, not the saved "Call"
+        assert "IsReminderSet" not in shown  # the row with the error is left out
+        note = html.split('data-testid="preview-note">')[1].split("</p>")[0]
+        assert "Not saved" in note and "leaving out the rows with errors" in note
+        assert saved(ws)["Type"] == ("constant", "Call")
 
     def test_open_state_preview(self, owner_client, owner, connected):
         owner_client.get(call_url(owner.workspace))
