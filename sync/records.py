@@ -1,4 +1,4 @@
-"""Turning Salesforce rows (Bulk CSV strings or REST JSON) into SyncedRecord rows, and writing them in bulk.
+"""Turning Salesforce REST rows into SyncedRecord rows, and writing rows in bulk (Bulk CSV rows: sync/bulk_csv.py).
 
 Values in `data` are typed per describe so the list filters can compare them: numbers as numbers, booleans as
 booleans, dates as `YYYY-MM-DD`, datetimes as `YYYY-MM-DDTHH:MM:SS.sssZ` (UTC; sorts and compares as text).
@@ -6,21 +6,16 @@ booleans, dates as `YYYY-MM-DD`, datetimes as `YYYY-MM-DDTHH:MM:SS.sssZ` (UTC; s
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
+import functools
 import json
-from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from django.db import connections, router
 from django.utils import timezone
 
 from sync.models import SyncedRecord
-from sync.soql import NUMBER_TYPES
 from sync.types import NAME_FIELDS
-
-csv.field_size_limit(2**31 - 1)  # long text areas exceed the csv module's 128 KB default
 
 UPSERT_UPDATE_FIELDS = [
     "name",
@@ -36,11 +31,11 @@ COLUMN_FIELDS = {"Id", "IsDeleted", "SystemModstamp", "CreatedDate"}
 """Kept in typed columns only, not repeated in `data`."""
 
 
-def _sf_datetime(value: str) -> dt.datetime | None:
+def sf_datetime(value: str) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if value else None
 
 
-def _normalize_datetime(value: str) -> str:
+def normalize_datetime(value: str) -> str:
     """Both `2024-05-01T10:00:00.000+0000` (REST) and `...000Z` (Bulk) -> `2024-05-01T10:00:00.000Z`."""
     if len(value) >= 23 and value[10] == "T" and value.endswith(("Z", "+0000", "+00:00")):
         return value[:23] + "Z"
@@ -48,23 +43,10 @@ def _normalize_datetime(value: str) -> str:
     return parsed.strftime("%Y-%m-%dT%H:%M:%S.") + f"{parsed.microsecond // 1000:03d}Z"
 
 
-def _converter(field_type: str):
-    """A function from the CSV text of a value to its JSON value ('' means null in Bulk CSV)."""
-    if field_type == "boolean":
-        return lambda v: v == "true" if v else None
-    if field_type == "int":
-        return lambda v: int(v) if v else None
-    if field_type in NUMBER_TYPES:
-        return lambda v: float(v) if v else None
-    if field_type == "datetime":
-        return lambda v: _normalize_datetime(v) if v else None
-    return lambda v: v.replace("\x00", "") if v else None
-
-
 def _json_converter(field_type: str):
-    """Same for REST JSON values, which already carry their type."""
+    """REST JSON values already carry their type; datetimes are normalized (Bulk CSV writes them the same way)."""
     if field_type == "datetime":
-        return lambda v: _normalize_datetime(v) if v else None
+        return lambda v: normalize_datetime(v) if v else None
     if field_type == "boolean":
         return lambda v: v if v is None else bool(v)
     return lambda v: v
@@ -85,9 +67,6 @@ class RecordRow(NamedTuple):
     data: dict
     seen_run: int | None
     synced_at: dt.datetime
-
-    def as_model(self) -> SyncedRecord:
-        return SyncedRecord(**self._asdict())
 
 
 class RecordBuilder:
@@ -118,30 +97,6 @@ class RecordBuilder:
             self.now,
         )
 
-    def from_csv(self, header: list[str], rows: Iterable[list[str]]) -> Iterator[RecordRow]:
-        """Rows of a Bulk CSV page (header already read). Columns not in `field_types` are ignored."""
-        i_id = header.index("Id")
-        i_mod = header.index("SystemModstamp")
-        i_del = header.index("IsDeleted") if "IsDeleted" in header else None
-        i_created = header.index("CreatedDate") if "CreatedDate" in header else None
-        data_columns = [
-            (i, name, _converter(self.field_types[name]))
-            for i, name in enumerate(header)
-            if name in self.field_types and name not in COLUMN_FIELDS
-        ]
-        build = self._build
-        for row in rows:
-            if not row:
-                continue
-            data = {name: convert(row[i]) for i, name, convert in data_columns}
-            yield build(
-                data,
-                row[i_id],
-                _sf_datetime(row[i_mod]),
-                _sf_datetime(row[i_created]) if i_created is not None else None,
-                i_del is not None and row[i_del] == "true",
-            )
-
     def from_json(self, record: dict) -> RecordRow:
         data = {
             name: _json_converter(self.field_types[name])(record.get(name))
@@ -151,84 +106,76 @@ class RecordBuilder:
         return self._build(
             data,
             record["Id"],
-            _sf_datetime(record["SystemModstamp"]),
-            _sf_datetime(record.get("CreatedDate") or ""),
+            sf_datetime(record["SystemModstamp"]),
+            sf_datetime(record.get("CreatedDate") or ""),
             bool(record.get("IsDeleted")),
         )
-
-
-def csv_rows(raw) -> tuple[list[str], Iterator[list[str]]]:
-    """(header, row iterator) over a streamed CSV body: never holds more than the csv module's read buffer."""
-    raw.decode_content = True  # gzip, when the server compressed the page
-    raw.auto_close = False  # else urllib3 reports "closed" at end of body and io wrappers fail before EOF
-    text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-    reader = csv.reader(text)
-    header = next(reader, [])
-    return header, reader
 
 
 def records_upsert(records: list[RecordRow], *, with_seen_run: bool = False) -> int:
     """Insert or update by (workspace, sobject, sf_id). Idempotent: re-reading a window changes nothing."""
     if not records:
         return 0
-    update_fields = UPSERT_UPDATE_FIELDS + (["seen_run"] if with_seen_run else [])
     connection = connections[router.db_for_write(SyncedRecord)]
-    if connection.vendor == "sqlite":
-        _sqlite_upsert(connection, records, update_fields)
-    else:
-        SyncedRecord.objects.bulk_create(
-            [r.as_model() for r in records],
-            update_conflicts=True,
-            unique_fields=["workspace", "sobject", "sf_id"],
-            update_fields=update_fields,
-        )
-    return len(records)
+    to_params = _row_params_sqlite if connection.vendor == "sqlite" else _row_params_default
+    return params_upsert([to_params(r) for r in records], with_seen_run=with_seen_run, connection=connection)
 
 
-_INSERT_COLUMNS = RecordRow._fields
+def params_upsert(params: list[tuple], *, with_seen_run: bool = False, connection=None) -> int:
+    """`INSERT ... ON CONFLICT DO UPDATE` through one executemany, on rows already adapted for the database
+    (`UPSERT_COLUMNS` order): the statement bulk_create(update_conflicts=True) emits, minus the per-field
+    preparation that costs more than the write itself on a million rows."""
+    if not params:
+        return 0
+    connection = connection or connections[router.db_for_write(SyncedRecord)]
+    update_fields = UPSERT_UPDATE_FIELDS + (["seen_run"] if with_seen_run else [])
+    with connection.cursor() as cursor:
+        cursor.executemany(_upsert_sql(connection.vendor, tuple(update_fields)), params)
+    return len(params)
 
 
-def _sqlite_upsert(connection, records: list[RecordRow], update_fields: list[str]) -> None:
-    """`INSERT ... ON CONFLICT DO UPDATE` through executemany: same statement bulk_create(update_conflicts=True)
-    emits, minus the per-field preparation that costs more than the write itself on a million rows. Values are
-    adapted exactly as Django's SQLite backend does (naive UTC datetimes as text, JSON as text)."""
+UPSERT_COLUMNS = RecordRow._fields
+"""Column order of the parameter tuples params_upsert takes."""
+
+
+@functools.cache
+def _upsert_sql(vendor: str, update_fields: tuple[str, ...]) -> str:
     table = SyncedRecord._meta.db_table
-    columns = ", ".join(_column(name) for name in _INSERT_COLUMNS)
-    placeholders = ", ".join("%s" for _ in _INSERT_COLUMNS)
+    columns = ", ".join(_column(name) for name in UPSERT_COLUMNS)
+    # PostgreSQL: `data` arrives as JSON text (already encoded), cast once by the server into jsonb.
+    placeholders = ", ".join(
+        "CAST(%s AS jsonb)" if name == "data" and vendor == "postgresql" else "%s" for name in UPSERT_COLUMNS
+    )
     updates = ", ".join(f"{_column(name)} = excluded.{_column(name)}" for name in update_fields)
     # Table and column names come from the model's _meta; every value is a parameter.
-    sql = (
+    return (
         f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608
         f"ON CONFLICT (workspace_id, sobject, sf_id) DO UPDATE SET {updates}"
     )
-    dumps = json.dumps
-    synced_at = _sqlite_datetime(records[0].synced_at)
-    params = [
-        (
-            r.workspace_id,
-            r.sobject,
-            r.sf_id,
-            r.name,
-            r.email,
-            r.owner_id,
-            _sqlite_datetime(r.system_modstamp),
-            _sqlite_datetime(r.created_date),
-            r.is_deleted,
-            dumps(r.data),
-            r.seen_run,
-            synced_at,
-        )  # fmt: skip
-        for r in records
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+
+
+def _row_params_sqlite(r: RecordRow) -> tuple:
+    """Adapted exactly as Django's SQLite backend does: naive UTC datetimes as text, JSON as text."""
+    return (
+        r.workspace_id, r.sobject, r.sf_id, r.name, r.email, r.owner_id, sqlite_datetime(r.system_modstamp),
+        sqlite_datetime(r.created_date), r.is_deleted, json.dumps(r.data), r.seen_run,
+        sqlite_datetime(r.synced_at),
+    )  # fmt: skip
+
+
+def _row_params_default(r: RecordRow) -> tuple:
+    """PostgreSQL (psycopg adapts aware datetimes itself); JSON as text, cast in the statement."""
+    return (
+        r.workspace_id, r.sobject, r.sf_id, r.name, r.email, r.owner_id, r.system_modstamp, r.created_date,
+        r.is_deleted, json.dumps(r.data), r.seen_run, r.synced_at,
+    )  # fmt: skip
 
 
 def _column(name: str) -> str:
     return SyncedRecord._meta.get_field(name).column
 
 
-def _sqlite_datetime(value: dt.datetime | None) -> str | None:
+def sqlite_datetime(value: dt.datetime | None) -> str | None:
     # What django.db.backends.sqlite3 stores for an aware datetime with USE_TZ: naive UTC, str().
     if value is None:
         return None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 TICK_FUNC = "sync.tasks.sync_tick"
+TICK_NAME = "inbound-sync-tick"
 
 
 def schedules_ensure() -> None:
     from django_q.models import Schedule
 
     Schedule.objects.update_or_create(
-        name="inbound-sync-tick",
+        name=TICK_NAME,
         defaults={"func": TICK_FUNC, "schedule_type": Schedule.MINUTES, "minutes": 1, "repeats": -1},
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db import connections, router
 from django.db.models import Q, QuerySet
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
@@ -125,7 +126,7 @@ def filter_fields(*, workspace, sobject: str, params=None) -> list[FilterField]:
     params = params or {}
     fields = []
     for mapping in mappings:
-        kind = _filter_kind(mapping.field_type)
+        kind = filter_kind(mapping.field_type)
         choices = picklists.get(mapping.field_name, []) if kind == "choice" else []
         if kind == "choice" and not choices:
             kind = "text"  # no cached describe: still filterable, as text
@@ -135,7 +136,7 @@ def filter_fields(*, workspace, sobject: str, params=None) -> list[FilterField]:
     return fields
 
 
-def _filter_kind(field_type: str) -> str:
+def filter_kind(field_type: str) -> str:
     if field_type in ("picklist", "multipicklist", "combobox"):
         return "choice"
     if field_type in DATE_TYPES:
@@ -165,8 +166,11 @@ def _picklist_values(*, workspace, sobject: str) -> dict[str, list[str]]:
 
 
 def record_list(*, workspace, sobject: str, fields: list[FilterField], search: str = "") -> QuerySet[SyncedRecord]:
-    """Live records of one object, filtered type-aware on `data` (JSON lookups work on SQLite and PostgreSQL)."""
+    """Live records of one object, filtered type-aware on `data` (JSON lookups work on SQLite and PostgreSQL).
+    On PostgreSQL equality is written as containment (`data @> {...}`), which the GIN index on `data` serves;
+    ranges and text use the per-field expression indexes of sync/indexes.py."""
     qs = SyncedRecord.objects.filter(workspace=workspace, sobject=sobject, is_deleted=False)
+    containment = connections[router.db_for_read(SyncedRecord)].vendor == "postgresql"
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(email__icontains=search))
     for i, f in enumerate(fields):
@@ -174,10 +178,9 @@ def record_list(*, workspace, sobject: str, fields: list[FilterField], search: s
         key = f"_filter{i}"
         qs = qs.alias(**{key: KeyTransform(f.name, "data")})
         value, low, high = f.values[f.name], f.values[f.name + "__from"], f.values[f.name + "__to"]
-        if f.kind == "choice" and value:
-            qs = qs.filter(**{key: value})
-        elif f.kind == "boolean" and value in ("true", "false"):
-            qs = qs.filter(**{key: value == "true"})
+        if (f.kind == "choice" and value) or (f.kind == "boolean" and value in ("true", "false")):
+            wanted = value if f.kind == "choice" else value == "true"
+            qs = qs.filter(data__contains={f.name: wanted}) if containment else qs.filter(**{key: wanted})
         elif f.kind == "text" and value:
             qs = qs.filter(**{f"{key}__icontains": value})
         elif f.kind == "range_number":

@@ -10,7 +10,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from integrations.errors import IntegrationError
 from integrations.selectors import connection_get_admin
-from sync.models import SyncRun
+from integrations.services.metadata import describe_get
+from sync.forms import FilterFormSet, ObjectScopeForm
+from sync.models import SyncObjectConfig, SyncRun
 from sync.selectors import (
     PAGE_SIZE,
     filter_fields,
@@ -21,6 +23,7 @@ from sync.selectors import (
     sync_health,
 )
 from sync.services.runs import full_sync_start, run_cancel, sync_objects_ensure
+from sync.services.scope import sync_scope_update
 from workspaces.models import MANAGE_CRM_SETTINGS
 
 RECORD_PAGES = {
@@ -32,9 +35,9 @@ RECORD_PAGES = {
 }
 
 
-def _require_manage(request):
+def _require_manage(request, what: str = "run a full sync"):
     if not request.user.has_perm(MANAGE_CRM_SETTINGS, request.workspace):
-        raise PermissionDenied("Only members with the Manage CRM Settings permission can run a full sync.")
+        raise PermissionDenied(f"Only members with the Manage CRM Settings permission can {what}.")
 
 
 @require_GET
@@ -87,6 +90,49 @@ def run_cancel_view(request, workspace_slug, pk):
     if request.headers.get("Accept") == "application/json":
         return JsonResponse(run_progress(run=run))
     return redirect("sync_health", workspace_slug=workspace_slug)
+
+
+def sync_scope_view(request, workspace_slug, sobject):
+    """Which records of one object are synced: on/off, first-import lookback, inclusion filters (describe-checked)."""
+    _require_manage(request, "change what is synced")
+    workspace = request.workspace
+    sync_objects_ensure(workspace=workspace)
+    config = get_object_or_404(SyncObjectConfig, workspace=workspace, sobject=sobject)
+    connection = connection_get_admin(workspace=workspace)
+    describe = describe_get(connection=connection, sobject=sobject) if connection else None
+    fields = describe.field_map() if describe and describe.available else {}
+    initial_scope = {"enabled": config.enabled, "lookback_field": config.lookback_field,
+                     "lookback_days": config.lookback_days}  # fmt: skip
+    initial_filters = [
+        {"field": f.field, "operator": f.operator, "values": ", ".join(str(v) for v in f.values)}
+        for f in config.filters.all()
+    ]
+    data = request.POST if request.method == "POST" else None
+    form = ObjectScopeForm(data, initial=initial_scope, fields=fields, prefix="scope")
+    formset = FilterFormSet(data, initial=initial_filters, form_kwargs={"fields": fields}, prefix="filters")
+    if request.method == "POST":
+        if not fields:
+            messages.error(request, "Salesforce metadata is unavailable, so filters cannot be checked. Try later.")
+        elif form.is_valid() and formset.is_valid():
+            filters = [
+                {"field": f.cleaned_data["field"], "operator": f.cleaned_data["operator"],
+                 "values": f.cleaned_data.get("values_list", [])}
+                for f in formset.forms
+                if f.cleaned_data.get("field") and not f.cleaned_data.get("DELETE")
+            ]  # fmt: skip
+            sync_scope_update(
+                config=config, enabled=form.cleaned_data["enabled"], filters=filters, actor=request.user,
+                lookback_field=form.cleaned_data["lookback_field"], lookback_days=form.cleaned_data["lookback_days"],
+            )  # fmt: skip
+            messages.success(request, f"{sobject} sync scope saved. It applies from the next full sync.")
+            return redirect("sync_scope", workspace_slug=workspace_slug, sobject=sobject)
+        else:
+            messages.error(request, "Please fix the errors below.")
+    return render(
+        request,
+        "sync/scope.html",
+        {"config": config, "form": form, "formset": formset, "describe": describe, "has_fields": bool(fields)},
+    )
 
 
 def record_list_view(request, workspace_slug, page_key):

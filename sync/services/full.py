@@ -1,7 +1,8 @@
 """Full sync (initial import, staff full sync, targeted resync): Bulk API 2.0 query jobs streamed into the database,
 or REST keyset paging for small objects.
 
-Memory stays flat: a CSV page is parsed as it streams in and written in batches of BATCH_SIZE rows. Each batch and
+Memory stays flat: the next CSV page downloads (on a thread, see bulk_pages.py) while this one is parsed and written
+in batches of BATCH_SIZE rows. Each batch and
 its checkpoint (job id, locator of the page, rows of the page committed; or the last (SystemModstamp, Id) for REST)
 commit in one transaction, so a run stopped anywhere resumes without gaps or duplicates. At the end, local rows of
 the object the import did not see are marked deleted (purged or out of scope in Salesforce).
@@ -9,25 +10,28 @@ the object the import did not see are marked deleted (purged or out of scope in 
 
 from __future__ import annotations
 
-import itertools
 import logging
 import time
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from integrations.errors import FailWithReason
+from integrations.errors import FailWithReason, RetryLater
+from integrations.providers.salesforce.errors import SessionExpired
+from sync.budget import ApiBudget
+from sync.indexes import filter_indexes_ensure
 from sync.models import ObjectSyncState, SyncedRecord, SyncObjectConfig, SyncRun, SyncRunStep
-from sync.records import RecordBuilder, csv_rows, records_upsert
+from sync.records import RecordBuilder, params_upsert, records_upsert
 from sync.schema import ResolvedObject, lookback_since_for, object_resolve
+from sync.services.bulk_pages import LOCATOR_DONE, PageBatch, PagePrefetcher, page_batches
 from sync.services.runs import RunContext
 from sync.types import StepMode, StepStatus
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = getattr(settings, "SYNC_BATCH_SIZE", 5000)
+BATCH_SIZE = getattr(settings, "SYNC_BATCH_SIZE", 10000)
 """Rows per transaction (one bulk upsert + its checkpoint)."""
 BULK_PAGE_SIZE = getattr(settings, "SYNC_BULK_PAGE_SIZE", 50000)
 """maxRecords per Bulk result page: one API call each."""
@@ -35,8 +39,6 @@ REST_PAGE_SIZE = 2000
 REST_MAX_RECORDS = getattr(settings, "SYNC_REST_MAX_RECORDS", 2000)
 """Objects with at most this many records in scope are read with REST queries instead of a Bulk job."""
 BULK_UNSUPPORTED = frozenset({"TaskStatus", "TaskPriority", "CaseStatus", "RecentlyViewed", "OpenActivity"})
-LOCATOR_DONE = "null"
-"""Salesforce's own end-of-results locator; stored once the last page is committed."""
 
 
 def full_run_execute(ctx: RunContext) -> None:
@@ -75,9 +77,6 @@ def full_step_execute(ctx: RunContext, step: SyncRunStep) -> None:
         step.status = StepStatus.RUNNING
         step.save(update_fields=["status"])
     resolved = object_resolve(config=config, state=state, connection=run.connection, client=ctx.client)
-    builder = RecordBuilder(
-        workspace_id=run.workspace_id, sobject=step.sobject, field_types=resolved.field_types, run_id=run.pk
-    )
     if not step.mode:
         ctx.budget.check()
         expected = ctx.client.query(resolved.query.count(), include_deleted=True)["totalSize"]
@@ -86,8 +85,11 @@ def full_step_execute(ctx: RunContext, step: SyncRunStep) -> None:
         step.save(update_fields=["mode", "records_expected", "snapshot_at"])
         _run_expected_refresh(run)
     if step.mode == StepMode.BULK:
-        _bulk_read(ctx, step, resolved, builder)
+        _bulk_read(ctx, step, resolved, run.pk)
     else:
+        builder = RecordBuilder(
+            workspace_id=run.workspace_id, sobject=step.sobject, field_types=resolved.field_types, run_id=run.pk
+        )
         _rest_read(ctx, step, resolved, builder)
     _step_complete(ctx, step, state)
 
@@ -97,19 +99,18 @@ def _run_expected_refresh(run: SyncRun) -> None:
     SyncRun.objects.filter(pk=run.pk).update(records_expected=total)
 
 
-def _commit(ctx: RunContext, step: SyncRunStep, batch: list[SyncedRecord], **checkpoint) -> None:
-    """One transaction: the rows, then the checkpoint that says they are in."""
-    deletes = sum(1 for r in batch if r.is_deleted)
-    newest = max((r.system_modstamp for r in batch), default=None)
+def _commit(ctx: RunContext, step: SyncRunStep, batch: PageBatch, *, rest: bool = False) -> None:
+    """One transaction: the rows, then the checkpoint that says they are in (and the run's progress)."""
     with transaction.atomic():
-        records_upsert(batch, with_seen_run=True)
-        for name, value in checkpoint.items():
+        (records_upsert if rest else params_upsert)(batch.params, with_seen_run=True)
+        for name, value in batch.checkpoint.items():
             setattr(step, name, value)
+        newest = batch.newest
         newer = newest is not None and (step.after_modstamp is None or newest > step.after_modstamp)
         if newer and step.mode == StepMode.BULK:
             step.after_modstamp = newest
-        step.records_done += len(batch)
-        step.deletes += deletes
+        step.records_done += len(batch.params)
+        step.deletes += batch.deletes
         step.save(
             update_fields=[
                 "locator",
@@ -121,48 +122,51 @@ def _commit(ctx: RunContext, step: SyncRunStep, batch: list[SyncedRecord], **che
                 "bulk_job_id",
             ]
         )
-    ctx.heartbeat(records=len(batch), deletes=deletes)
+        ctx.progress_save(records=len(batch.params), deletes=batch.deletes)
+    ctx.cancel_check()
 
 
-def _bulk_read(ctx: RunContext, step: SyncRunStep, resolved: ResolvedObject, builder: RecordBuilder) -> None:
-    client = ctx.client
+def _bulk_read(ctx: RunContext, step: SyncRunStep, resolved: ResolvedObject, run_id: int) -> None:
     if step.locator == LOCATOR_DONE:
         return None
     if not step.bulk_job_id:
         ctx.budget.check()
-        job = client.bulk_query_create(resolved.query.full(), include_deleted=True)
+        job = ctx.client.bulk_query_create(resolved.query.full(), include_deleted=True)
         step.bulk_job_id = job["id"]
         step.save(update_fields=["bulk_job_id"])
     _bulk_wait(ctx, step)
+    db = connections[router.db_for_write(SyncedRecord)]
+    adapter_kwargs = {"field_types": resolved.field_types, "workspace_id": ctx.run.workspace_id,
+                      "sobject": step.sobject, "run_id": run_id, "vendor": db.vendor}  # fmt: skip
+    refreshed = False
     while step.locator != LOCATOR_DONE:
-        ctx.budget.check()
+        client = ctx.detached_client()
+        budget = ApiBudget(client, percent=ctx.budget.percent)
+        prefetcher = PagePrefetcher(
+            client=client, budget=budget, job_id=step.bulk_job_id, locator=step.locator, page_size=BULK_PAGE_SIZE
+        )
         try:
-            response = client.bulk_query_results(
-                step.bulk_job_id, locator=step.locator or None, max_records=BULK_PAGE_SIZE
-            )
+            with prefetcher:
+                for page in prefetcher:
+                    for batch in page_batches(
+                        page, skip=step.page_offset, batch_size=BATCH_SIZE, adapter_kwargs=adapter_kwargs
+                    ):
+                        _commit(ctx, step, batch)
+                    refreshed = False
+        except SessionExpired:
+            if refreshed:
+                raise RetryLater("Salesforce refused a freshly refreshed session.", code="INVALID_SESSION_ID") from None
+            ctx.client.bulk_query_status(step.bulk_job_id)  # the caller's client refreshes the token; read on
+            refreshed = True
         except FailWithReason as exc:
-            if exc.status == 404:  # the job expired: start over; upserts are idempotent
-                step.bulk_job_id, step.locator, step.page_offset = "", "", 0
-                step.save(update_fields=["bulk_job_id", "locator", "page_offset"])
-                return _bulk_read(ctx, step, resolved, builder)
-            raise
-        next_locator = response.headers.get("Sforce-Locator") or LOCATOR_DONE
-        try:
-            header, rows = csv_rows(response.raw)
-            if not header:
-                _commit(ctx, step, [], locator=next_locator, page_offset=0)
-                continue
-            done_in_page = step.page_offset
-            records = builder.from_csv(header, itertools.islice(rows, done_in_page, None))
-            while True:
-                batch = list(itertools.islice(records, BATCH_SIZE))
-                if len(batch) < BATCH_SIZE:
-                    _commit(ctx, step, batch, locator=next_locator, page_offset=0)
-                    break
-                done_in_page += len(batch)
-                _commit(ctx, step, batch, page_offset=done_in_page)
+            if exc.status != 404:
+                raise
+            # The job expired (Salesforce keeps results about a week): start over; upserts are idempotent.
+            step.bulk_job_id, step.locator, step.page_offset = "", "", 0
+            step.save(update_fields=["bulk_job_id", "locator", "page_offset"])
+            return _bulk_read(ctx, step, resolved, run_id)
         finally:
-            response.close()
+            ctx.usage_save()
     return None
 
 
@@ -193,8 +197,11 @@ def _rest_read(ctx: RunContext, step: SyncRunStep, resolved: ResolvedObject, bui
         records = ctx.client.query(soql, include_deleted=True).get("records", [])
         if not records:
             return
-        batch = [builder.from_json(r) for r in records]
-        _commit(ctx, step, batch, after_modstamp=batch[-1].system_modstamp, after_id=batch[-1].sf_id)
+        rows = [builder.from_json(r) for r in records]
+        last = rows[-1]  # ORDER BY SystemModstamp, Id
+        checkpoint = {"after_modstamp": last.system_modstamp, "after_id": last.sf_id}
+        batch = PageBatch(rows, checkpoint, deletes=sum(r.is_deleted for r in rows))
+        _commit(ctx, step, batch, rest=True)
         if len(records) < REST_PAGE_SIZE:
             return
 
@@ -224,6 +231,7 @@ def _step_complete(ctx: RunContext, step: SyncRunStep, state: ObjectSyncState) -
             last_error_code="",
             last_error_message="",
         )
+    filter_indexes_ensure(workspace_id=run.workspace_id, sobject=step.sobject)  # PostgreSQL only
     logger.info(
         "sync.full_step_done",
         extra={"run_id": run.pk, "sobject": step.sobject, "records": step.records_done, "swept": swept},

@@ -9,6 +9,7 @@ import logging
 from django.utils import timezone
 
 from integrations.errors import FailWithReason
+from sync.indexes import filter_indexes_ensure
 from sync.models import ObjectSyncState, SyncedRecord, SyncObjectConfig, SyncRunStep
 from sync.schema import object_resolve
 from sync.services.incremental import incremental_step_execute
@@ -72,5 +73,6 @@ def reconcile_step_execute(ctx: RunContext, step: SyncRunStep) -> None:
     )
     if result == ReconcileResult.MISMATCH:
         full_sync_start(workspace=run.workspace, sobjects=[step.sobject])
+    filter_indexes_ensure(workspace_id=run.workspace_id, sobject=step.sobject)  # fields made filterable since
     step.status, step.finished_at = StepStatus.DONE, timezone.now()
     step.save(update_fields=["status", "finished_at"])

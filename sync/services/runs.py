@@ -42,25 +42,56 @@ class RunContext:
         self.client = client
         self.budget = ApiBudget(client, percent=budget_percent_for(run.workspace))
         self.sync_settings = sync_settings_get(workspace=run.workspace)
+        self._clients = [client]
         self._calls_flushed = 0
+        self._usage_saved_at = None
 
     @property
     def overlap(self) -> dt.timedelta:
         return dt.timedelta(minutes=self.sync_settings.overlap_minutes)
 
+    def detached_client(self) -> SalesforceClient:
+        """A client for a reader thread (no database writes), counted in this run's API calls."""
+        from sync.services.bulk_pages import DetachedClient
+
+        client = DetachedClient(self.client.connection)
+        self._clients.append(client)
+        return client
+
+    def usage_save(self) -> None:
+        """Persist the API usage a reader thread's client saw (it keeps it on the shared Connection object)."""
+        connection = self.client.connection
+        if len(self._clients) > 1 and connection.pk and connection.api_usage_at != self._usage_saved_at:
+            self._usage_saved_at = connection.api_usage_at
+            Connection.objects.filter(pk=connection.pk).update(
+                api_usage_used=connection.api_usage_used,
+                api_usage_max=connection.api_usage_max,
+                api_usage_at=connection.api_usage_at,
+            )
+
     def calls_unflushed(self) -> int:
-        calls = self.client.api_calls - self._calls_flushed
-        self._calls_flushed = self.client.api_calls
+        total = sum(c.api_calls for c in self._clients)
+        calls = total - self._calls_flushed
+        self._calls_flushed = total
         return calls
 
     def heartbeat(self, *, records: int = 0, deletes: int = 0) -> None:
         """Record progress and API calls, then stop here if cancellation was asked for."""
+        self.progress_save(records=records, deletes=deletes)
+        self.cancel_check()
+
+    def progress_save(self, *, records: int = 0, deletes: int = 0) -> None:
+        """Heartbeat, counters, API calls and usage. Called inside a batch's transaction, it costs no commit of its
+        own (on SQLite each commit is a disk sync)."""
         SyncRun.objects.filter(pk=self.run.pk).update(
             heartbeat_at=timezone.now(),
             records_done=F("records_done") + records,
             deletes=F("deletes") + deletes,
             api_calls=F("api_calls") + self.calls_unflushed(),
         )
+        self.usage_save()
+
+    def cancel_check(self) -> None:
         if SyncRun.objects.filter(pk=self.run.pk, cancel_requested=True).exists():
             raise RunCancelled
 

@@ -9,7 +9,7 @@ import threading
 import pytest
 from playwright.sync_api import expect
 
-from sync.models import SyncRun
+from sync.models import SyncedRecord, SyncRun
 from sync.services import full as full_module
 from sync.services.runs import run_execute
 from tests.factories import DEFAULT_PASSWORD
@@ -66,6 +66,56 @@ def test_full_sync_progress_bar_updates_live_and_finishes(
     expect(progress.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
     expect(page.locator("[data-cancel-form]")).to_be_hidden()
     assert re.search(r"/sync/$", page.url)  # never left or reloaded to another URL
+
+
+def test_a_running_full_sync_is_cancelled_from_the_page_and_stops_between_batches(
+    live_server, page, workspace, admin_membership, sf_connection, org_control, monkeypatch, settings
+):
+    control, org = org_control
+    control.load_records(org, "Contact", [{"LastName": f"P{i:04d}"} for i in range(3000)], return_ids=False)
+    monkeypatch.setattr(full_module, "REST_MAX_RECORDS", 10)
+    monkeypatch.setattr(full_module, "BULK_PAGE_SIZE", 500)
+    monkeypatch.setattr(full_module, "BATCH_SIZE", 250)
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": False}
+    monkeypatch.setattr("sync.services.runs.async_task", lambda *args, **kwargs: None)
+    gate = threading.Semaphore(0)  # one batch per release: the run moves only as fast as the test lets it
+    real_commit = full_module._commit
+
+    def gated_commit(*args, **kwargs):
+        gate.acquire(timeout=20)
+        return real_commit(*args, **kwargs)
+
+    monkeypatch.setattr(full_module, "_commit", gated_commit)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill(admin_membership.user.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.goto(f"{live_server.url}/w/{workspace.slug}/sync/")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("full-sync-start").click()
+    progress = page.get_by_test_id("full-sync-progress")
+    expect(progress.get_by_test_id("sync-status")).to_have_text("Queued")
+
+    run = SyncRun.objects.get(workspace=workspace)
+    worker = threading.Thread(target=run_execute, kwargs={"run_id": run.pk})
+    worker.start()
+    for _ in range(2):
+        gate.release()
+    expect(progress.get_by_test_id("sync-status")).to_have_text("Running")
+    expect(progress.get_by_test_id("sync-done")).to_have_text("500")  # two batches in, shown without a reload
+    expect(progress.get_by_test_id("sync-expected")).to_have_text("3000")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Cancel sync").click()
+    gate.release()  # the batch in progress commits; the run stops right after it
+    expect(progress.get_by_test_id("sync-status")).to_have_text("Cancelled", timeout=20_000)
+    worker.join(20)
+    run.refresh_from_db()
+    assert run.status == "cancelled"
+    assert run.records_done == 750
+    assert SyncedRecord.objects.filter(workspace=workspace).count() == 750  # what it committed stays
+    expect(progress.get_by_test_id("sync-done")).to_have_text("750")
+    expect(page.locator("[data-cancel-form]")).to_be_hidden()
 
 
 def test_full_sync_can_be_cancelled_from_the_page(

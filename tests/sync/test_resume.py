@@ -1,4 +1,5 @@
-"""Stopping and resuming: the API ceiling reached mid-run, a worker dying mid-batch, cancellation."""
+"""Stopping and resuming: the API ceiling reached mid-run, cancellation. (A worker killed mid-batch: in a real
+worker process, test_kill_worker.py.)"""
 
 from __future__ import annotations
 
@@ -67,56 +68,19 @@ def test_api_ceiling_reached_mid_run_pauses_and_resumes_from_checkpoint(
     assert run.steps.get().records_done == TOTAL
 
 
-def test_worker_killed_mid_batch_resumes_without_gaps_or_duplicates(
-    workspace, sf_connection, org_control, thousand_contacts, monkeypatch
-):
-    control, org = org_control
-    real_upsert = records_module.records_upsert
-    calls = {"n": 0}
-
-    def dying_upsert(records, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 8:  # the worker dies while writing the 8th batch: its transaction never commits
-            raise SystemExit("killed")
-        return real_upsert(records, **kwargs)
-
-    monkeypatch.setattr(full_module, "records_upsert", dying_upsert)
-    run = full_sync_start(workspace=workspace, sobjects=["Contact"])
-    with pytest.raises(SystemExit):
-        run_execute(run_id=run.pk)
-
-    run.refresh_from_db()
-    step = run.steps.get()
-    assert run.status == RunStatus.RUNNING  # as a dead worker leaves it
-    # Pages of 100 in batches of 40: 40+40+20 per page, so seven commits hold 240 rows.
-    assert step.records_done == 240
-    assert step.page_offset == 40  # the checkpoint points inside the third page
-    assert SyncedRecord.objects.filter(workspace=workspace).count() == 240  # checkpoint == committed rows
-
-    monkeypatch.setattr(full_module, "records_upsert", real_upsert)
-    assert run_execute(run_id=run.pk) is None  # heartbeat still fresh: nobody steals a live run
-    SyncRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - dt.timedelta(minutes=30))
-    run = run_execute(run_id=run.pk)
-
-    assert run.status == RunStatus.SUCCEEDED, run.error_message
-    assert SyncedRecord.objects.filter(workspace=workspace).count() == TOTAL
-    assert set(SyncedRecord.objects.values_list("name", flat=True)) == {f"P{i:04d}" for i in range(TOTAL)}
-    assert len(bulk_requests(control, org, "create")) == 1
-
-
 def test_cancel_stops_between_batches_and_aborts_the_job(
     workspace, sf_connection, org_control, thousand_contacts, monkeypatch
 ):
     control, org = org_control
     run = full_sync_start(workspace=workspace, sobjects=["Contact"])
-    real_upsert = records_module.records_upsert
+    real_upsert = records_module.params_upsert
 
     def upsert_then_cancel(records, **kwargs):
         result = real_upsert(records, **kwargs)
         run_cancel(run=SyncRun.objects.get(pk=run.pk))
         return result
 
-    monkeypatch.setattr(full_module, "records_upsert", upsert_then_cancel)
+    monkeypatch.setattr(full_module, "params_upsert", upsert_then_cancel)
     run = run_execute(run_id=run.pk)
 
     assert run.status == RunStatus.CANCELLED

@@ -1,0 +1,86 @@
+"""The per-object sync scope page: which records of an object are synced (enabled, first-import lookback, inclusion
+filters). Every field name is checked against the object's describe and every value coerced to the field's type
+by the same code that later builds the SOQL (soql.filter_clause), so what saves is what the engine can run."""
+
+from __future__ import annotations
+
+from django import forms
+
+from sync.soql import SoqlBuildError, check_name, filter_clause
+from sync.types import FilterOperator, LookbackField
+
+VALUELESS = (FilterOperator.IS_NULL, FilterOperator.IS_NOT_NULL)
+MULTI = (FilterOperator.IN, FilterOperator.NOT_IN)
+
+
+class ObjectScopeForm(forms.Form):
+    enabled = forms.BooleanField(required=False, label="Sync this object")
+    lookback_field = forms.ChoiceField(
+        choices=[("", "No lookback: every record"), *LookbackField.choices], required=False, label="First import"
+    )
+    lookback_days = forms.IntegerField(min_value=1, max_value=36500, required=False, label="Last N days")
+
+    def __init__(self, *args, fields: dict[str, dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.describe_fields = fields
+
+    def clean(self):
+        data = super().clean()
+        field, days = data.get("lookback_field"), data.get("lookback_days")
+        if field and not days:
+            self.add_error("lookback_days", "How many days back should the first import go?")
+        if days and not field:
+            self.add_error("lookback_field", "Pick the date the lookback applies to.")
+        if field and field not in self.describe_fields:
+            self.add_error("lookback_field", f"Salesforce has no readable field “{field}” on this object.")
+        return data
+
+
+class FilterRowForm(forms.Form):
+    field = forms.ChoiceField(label="Field")
+    operator = forms.ChoiceField(choices=FilterOperator.choices, label="Condition")
+    values = forms.CharField(
+        required=False, label="Value", help_text="For “is one of” / “is none of”: values separated by commas."
+    )
+
+    def __init__(self, *args, fields: dict[str, dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.describe_fields = fields
+        filterable = sorted(
+            (name for name, meta in fields.items() if meta.get("filterable", True)),
+            key=lambda name: fields[name].get("label", name).lower(),
+        )
+        self.fields["field"].choices = [("", "—")] + [
+            (name, f"{fields[name].get('label', name)} ({name})") for name in filterable
+        ]
+
+    def clean(self):
+        data = super().clean()
+        name, operator = data.get("field"), data.get("operator")
+        if not name or not operator or self.errors:
+            return data
+        raw = (data.get("values") or "").strip()
+        if operator in VALUELESS:
+            values = []
+        elif operator in MULTI:
+            values = [v.strip() for v in raw.replace("\n", ",").split(",") if v.strip()]
+        else:
+            values = [raw] if raw else []
+        if operator not in VALUELESS and not values:
+            self.add_error("values", "Enter a value.")
+            return data
+        try:
+            check_name(name, self.describe_fields)
+            filter_clause(field_name=name, operator=operator, values=values, fields=self.describe_fields)
+        except SoqlBuildError as exc:
+            self.add_error("values" if values else "field", str(exc))
+        data["values_list"] = values
+        return data
+
+
+class BaseFilterFormSet(forms.BaseFormSet):
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "fields": self.form_kwargs["fields"]}
+
+
+FilterFormSet = forms.formset_factory(FilterRowForm, formset=BaseFilterFormSet, extra=1, can_delete=True)
