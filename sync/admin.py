@@ -12,7 +12,8 @@ from django.urls import path, reverse
 from integrations.admin import ConnectionAdmin
 from integrations.errors import IntegrationError
 from integrations.models import ConnectionKind
-from sync.models import ObjectSyncState, SyncObjectConfig, SyncRun, SyncRunStep, SyncSettings
+from sync.forms import SyncFilterAdminForm
+from sync.models import ObjectSyncState, SyncedRecord, SyncFilter, SyncObjectConfig, SyncRun, SyncRunStep, SyncSettings
 from sync.selectors import run_progress
 from sync.services.runs import full_sync_start, run_cancel
 
@@ -88,9 +89,8 @@ class ObjectSyncStateAdmin(admin.ModelAdmin):
 
 
 class SyncFilterInline(admin.TabularInline):
-    from sync.models import SyncFilter
-
     model = SyncFilter
+    form = SyncFilterAdminForm
     extra = 0
 
 
@@ -102,6 +102,24 @@ class SyncObjectConfigAdmin(admin.ModelAdmin):
 
 
 admin.site.register(SyncSettings)
+
+
+@admin.register(SyncedRecord)
+class SyncedRecordAdmin(admin.ModelAdmin):
+    """Read-only: the copy changes only through syncs. Built for a million rows (no full count, raw ids)."""
+
+    list_display = ("sf_id", "sobject", "name", "email", "workspace", "is_deleted", "system_modstamp", "synced_at")
+    list_filter = ("sobject", "is_deleted")
+    search_fields = ("=sf_id", "name", "email")
+    list_select_related = ("workspace",)
+    show_full_result_count = False
+    readonly_fields = [f.name for f in SyncedRecord._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.action(description="Start full sync (Salesforce → local copy)", permissions=["change"])

@@ -84,3 +84,44 @@ class BaseFilterFormSet(forms.BaseFormSet):
 
 
 FilterFormSet = forms.formset_factory(FilterRowForm, formset=BaseFilterFormSet, extra=1, can_delete=True)
+
+
+class SyncFilterAdminForm(forms.ModelForm):
+    """The Django admin's inline for inclusion filters: the same describe check as the scope page, so a staff edit
+    cannot store a filter the engine would refuse at the next run."""
+
+    class Meta:
+        fields = ("field", "operator", "values")
+
+    def clean(self):
+        data = super().clean()
+        config = getattr(self.instance, "object_config", None)
+        name, operator, values = data.get("field"), data.get("operator"), data.get("values")
+        if config is None or not name or not operator or self.errors:
+            return data
+        if not isinstance(values, list):
+            self.add_error("values", 'A JSON list of values, e.g. ["Customer"] (empty for “is empty”).')
+            return data
+        fields = describe_fields(workspace=config.workspace, sobject=config.sobject)
+        if fields is None:
+            self.add_error(None, "Salesforce metadata is unavailable (no admin connection?), so this filter cannot "
+                                 "be checked. Try again once the workspace is connected.")  # fmt: skip
+            return data
+        if operator not in VALUELESS and not values:
+            self.add_error("values", "Enter at least one value.")
+            return data
+        try:
+            filter_clause(field_name=name, operator=operator, values=values, fields=fields)
+        except SoqlBuildError as exc:
+            self.add_error("field" if "field" in str(exc).lower() else "values", str(exc))
+        return data
+
+
+def describe_fields(*, workspace, sobject: str) -> dict[str, dict] | None:
+    """The object's describe field map through the workspace's admin connection, or None when unavailable."""
+    from integrations.selectors import connection_get_admin
+    from integrations.services.metadata import describe_get
+
+    connection = connection_get_admin(workspace=workspace)
+    describe = describe_get(connection=connection, sobject=sobject) if connection else None
+    return describe.field_map() if describe and describe.available else None

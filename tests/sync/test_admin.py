@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
+from django.utils import timezone
 
-from sync.models import SyncRun
+from sync.models import SyncedRecord, SyncFilter, SyncRun
+from sync.services.runs import sync_objects_ensure
 from sync.types import RunKind, RunStatus
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -46,3 +48,46 @@ def test_start_full_sync_action_confirms_then_starts_and_shows_progress(
     progress = staff_client.get(reverse("admin:sync_syncrun_progress", args=[run.pk])).json()
     assert progress["status"] == "succeeded"
     assert progress["records_done"] >= 2
+
+
+def _inline_post(config, rows):
+    data = {
+        "workspace": config.workspace_id, "sobject": config.sobject, "enabled": "on", "position": config.position,
+        "lookback_field": "", "lookback_days": "",
+        "filters-TOTAL_FORMS": str(len(rows)), "filters-INITIAL_FORMS": "0",
+        "filters-MIN_NUM_FORMS": "0", "filters-MAX_NUM_FORMS": "1000",
+    }  # fmt: skip
+    for i, row in enumerate(rows):
+        data.update({f"filters-{i}-{key}": value for key, value in row.items()})
+    return data
+
+
+def test_filters_entered_in_the_admin_are_checked_against_describe(staff_client, sf_connection):
+    configs = sync_objects_ensure(workspace=sf_connection.workspace)
+    config = next(c for c in configs if c.sobject == "Account")
+    url = reverse("admin:sync_syncobjectconfig_change", args=[config.pk])
+
+    bad = staff_client.post(url, _inline_post(config, [
+        {"field": "NoSuchField__c", "operator": "eq", "values": '["x"]'},
+        {"field": "AnnualRevenue", "operator": "gt", "values": '["lots"]'},
+    ]))  # fmt: skip
+    assert bad.status_code == 200
+    errors = str(bad.context["inline_admin_formsets"][0].formset.errors)
+    assert "no readable field" in errors and "NoSuchField__c" in errors
+    assert "lots" in errors
+    assert not SyncFilter.objects.exists()
+
+    good = staff_client.post(url, _inline_post(config, [{"field": "Type", "operator": "eq", "values": '["Customer"]'}]))
+    assert good.status_code == 302
+    assert list(SyncFilter.objects.values_list("field", "values")) == [("Type", ["Customer"])]
+
+
+def test_synced_records_are_listed_read_only(staff_client, sf_connection):
+    record = SyncedRecord.objects.create(
+        workspace=sf_connection.workspace, sobject="Contact", sf_id="003000000000001AAA", name="Ada Lovelace",
+        system_modstamp=timezone.now(), synced_at=timezone.now(),
+    )  # fmt: skip
+    listing = staff_client.get(reverse("admin:sync_syncedrecord_changelist"), {"q": "Ada"})
+    assert listing.status_code == 200 and b"003000000000001AAA" in listing.content
+    change = staff_client.get(reverse("admin:sync_syncedrecord_change", args=[record.pk]))
+    assert change.status_code == 200 and b'name="name"' not in change.content  # nothing editable
