@@ -137,3 +137,19 @@ def drift_reason(field: dict | None, *, update: bool = False) -> str | None:
     if not field_is_writable(field, update=update):
         return "This field is no longer writable for the connected user."
     return None
+
+
+def typed_field_clean(describe: dict | None, name: str, *, types: Iterable[str], choose: str) -> str:
+    """The canonical API name of an updateable field of one of `types` ("" for none); unchecked without metadata.
+
+    Raises ValueError with a message for the admin: the field is gone, not writable, or of another type."""
+    name = (name or "").strip()
+    if not name or describe is None:
+        return name
+    field = field_lookup(fields_by_name(describe), name)
+    reason = drift_reason(field, update=True)
+    if reason:
+        raise ValueError(reason)
+    if field.get("type") not in types:
+        raise ValueError(f"{field_label(field)} is a {field.get('type')} field; choose {choose}.")
+    return field["name"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from mappings.compat import drift_reason, field_label, field_lookup, fields_by_name, writable_fields
+from mappings.compat import drift_reason, field_lookup, fields_by_name, typed_field_clean, writable_fields
 from mappings.forms.widgets import FieldSelect, field_choices
 from mappings.types import LogMode, NewProspectAs
 
@@ -16,16 +16,10 @@ def linkedin_url_targets(describe: dict | None) -> list[dict]:
 
 def linkedin_url_field_clean(describe: dict | None, name: str) -> str:
     """The canonical API name of the URL field holding a person's LinkedIn URL; unchecked without metadata."""
-    name = (name or "").strip()
-    if not name or describe is None:
-        return name
-    field = field_lookup(fields_by_name(describe), name)
-    reason = drift_reason(field, update=True)
-    if reason:
-        raise ValidationError(reason)
-    if field.get("type") not in URL_FIELD_TYPES:
-        raise ValidationError(f"{field_label(field)} is a {field.get('type')} field; choose a URL or text field.")
-    return field["name"]
+    try:
+        return typed_field_clean(describe, name, types=URL_FIELD_TYPES, choose="a URL or text field")
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
 
 
 class AdvancedForm(forms.Form):

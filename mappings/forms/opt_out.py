@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from mappings.compat import drift_reason, field_label, field_lookup, fields_by_name, writable_fields
+from mappings.compat import drift_reason, field_lookup, fields_by_name, typed_field_clean, writable_fields
 from mappings.forms.widgets import FieldSelect, field_choices
 
 
@@ -14,16 +14,10 @@ def checkbox_fields(describe: dict | None) -> list[dict]:
 
 def opt_out_target_clean(describe: dict | None, name: str) -> str:
     """The canonical API name of a checkbox we may tick; "" for none; unchecked when metadata is unknown."""
-    name = (name or "").strip()
-    if not name or describe is None:
-        return name
-    field = field_lookup(fields_by_name(describe), name)
-    reason = drift_reason(field, update=True)
-    if reason:
-        raise ValidationError(reason)
-    if field.get("type") != "boolean":
-        raise ValidationError(f"{field_label(field)} is a {field.get('type')} field; choose a checkbox field.")
-    return field["name"]
+    try:
+        return typed_field_clean(describe, name, types={"boolean"}, choose="a checkbox field")
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
 
 
 class OptOutForm(forms.Form):
