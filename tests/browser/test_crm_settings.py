@@ -4,7 +4,8 @@ the history."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import DEFAULT_PASSWORD, MembershipFactory
+from tests.browser.signin import sign_in
+from tests.factories import MembershipFactory
 from tests.mappings.conftest import cached_connection
 from tests.mappings.describes import sb_prospect_fields, shared_describe, task_describe
 from workspaces.models import Role
@@ -23,10 +24,7 @@ def test_edit_call_mapping_with_preview_validation_and_history(live_server, page
             "Account": shared_describe("Account"),
         },
     )
-    page.goto(f"{live_server.url}/")
-    page.get_by_label("Email").fill(owner.user.email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    sign_in(page, f"{live_server.url}/", owner.user.email)
     page.get_by_role("navigation").get_by_role("link", name="CRM settings").click()
     expect(page).to_have_url(f"{live_server.url}/w/alpha/settings/crm/tasks/call/")
 

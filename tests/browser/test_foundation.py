@@ -1,7 +1,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import DEFAULT_PASSWORD, MembershipFactory
+from tests.browser.signin import sign_in
+from tests.factories import MembershipFactory
 from workspaces.models import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -11,10 +12,7 @@ def test_sign_in_switch_workspace_and_see_integrations_empty_state(live_server, 
     first = MembershipFactory(role=Role.OWNER, workspace__name="Alpha Team", workspace__slug="alpha")
     MembershipFactory(user=first.user, role=Role.REP, workspace__name="Beta Team", workspace__slug="beta")
 
-    page.goto(f"{live_server.url}/")
-    page.get_by_label("Email").fill(first.user.email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    sign_in(page, f"{live_server.url}/", first.user.email)
     expect(page.get_by_role("heading", level=1)).to_have_text("Alpha Team")
 
     page.get_by_test_id("workspace-switcher").locator("summary").click()

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from sync.models import SyncedRecord, SyncRun
 from sync.services import full as full_module
 from sync.services.runs import run_execute
-from tests.factories import DEFAULT_PASSWORD
+from tests.browser.signin import sign_in
 from tests.sync import conftest as sync_fixtures
 
 # The sync tests' fixtures, shared here: a workspace whose admin connection points at a fresh sandbox org.
@@ -44,10 +44,7 @@ def test_full_sync_progress_bar_updates_live_and_finishes(
 
     monkeypatch.setattr(full_module, "_commit", slow_commit)
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(admin_membership.user.email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    sign_in(page, f"{live_server.url}/accounts/login/", admin_membership.user.email)
     page.goto(f"{live_server.url}/w/{workspace.slug}/sync/")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_test_id("full-sync-start").click()
@@ -86,10 +83,7 @@ def test_a_running_full_sync_is_cancelled_from_the_page_and_stops_between_batche
         return real_commit(*args, **kwargs)
 
     monkeypatch.setattr(full_module, "_commit", gated_commit)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(admin_membership.user.email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    sign_in(page, f"{live_server.url}/accounts/login/", admin_membership.user.email)
     page.goto(f"{live_server.url}/w/{workspace.slug}/sync/")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_test_id("full-sync-start").click()
@@ -122,10 +116,7 @@ def test_full_sync_can_be_cancelled_from_the_page(
     live_server, page, workspace, admin_membership, sf_connection, monkeypatch, settings
 ):
     monkeypatch.setattr("sync.services.runs.async_task", lambda *args, **kwargs: None)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(admin_membership.user.email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    sign_in(page, f"{live_server.url}/accounts/login/", admin_membership.user.email)
     page.goto(f"{live_server.url}/w/{workspace.slug}/sync/")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_test_id("full-sync-start").click()

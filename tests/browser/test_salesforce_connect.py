@@ -3,7 +3,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import DEFAULT_PASSWORD, MembershipFactory
+from tests.browser.signin import sign_in
+from tests.factories import MembershipFactory
 from tests.salesforce_oauth import use_org_app
 from workspaces.models import Role
 
@@ -15,10 +16,7 @@ def test_admin_connects_salesforce_through_the_consent_page(live_server, page, s
     use_org_app(owner.workspace, sandbox_org)
     admin = sandbox_org.admin_user
 
-    page.goto(f"{live_server.url}/w/alpha/integrations/")
-    page.get_by_label("Email").fill(owner.user.email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    sign_in(page, f"{live_server.url}/w/alpha/integrations/", owner.user.email)
     expect(page.get_by_test_id("integration-empty-state")).to_contain_text("Not connected")
 
     connect_form = page.get_by_test_id("admin-connect-form")
