@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -196,3 +197,18 @@ def org_summary(org: Org, base_url: str, now_s: float) -> dict[str, Any]:
         "profiles": [p.as_dict() for p in org.profiles.values()],
         "objects": {name: len(rows) for name, rows in org.records.items()},
     }
+
+
+def deleted_log_start_set(org: Org, start: dt.datetime) -> int:
+    """Start the org's deleted-records log at `start`: rows deleted before it are purged (gone from queryAll, Bulk
+    queryAll and getDeleted), as when Salesforce empties the recycle bin. Returns how many rows were purged."""
+    cutoff = sf_datetime(start)
+    purged = 0
+    for sobject, deleted in org.deleted_at.items():
+        rows = org.records.get(sobject, {})
+        for rid in [rid for rid, when in deleted.items() if when < cutoff and rows.get(rid, {}).get("IsDeleted")]:
+            rows.pop(rid, None)
+            deleted.pop(rid)
+            purged += 1
+    org.deleted_log_start = start.timestamp()
+    return purged

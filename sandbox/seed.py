@@ -179,10 +179,48 @@ def _drop_none_owner(fields: list[str], rows: list[list[Any]], owners: list) -> 
     return fields[:i] + fields[i + 1 :], [r[:i] + r[i + 1 :] for r in rows]
 
 
-def add_recommended_fields(org: Org, now_s: float) -> None:
+# Custom fields of the demo org's own (not ours), so the demo can choose synced, filterable fields in CRM settings.
+DEMO_ORG_FIELDS: dict[str, list[dict[str, Any]]] = {
+    "Account": [
+        {"name": "Tier__c", "type": "picklist", "label": "Customer Tier",
+         "values": ["Strategic", "Enterprise", "Mid-Market", "SMB"]},
+        {"name": "ARR__c", "type": "currency", "label": "Annual Recurring Revenue"},
+        {"name": "Renewal_Date__c", "type": "date", "label": "Renewal Date"},
+    ],
+    "Contact": [
+        {"name": "Persona__c", "type": "picklist", "label": "Buyer Persona",
+         "values": ["Economic buyer", "Champion", "Technical evaluator", "End user"]},
+        {"name": "Engagement_Score__c", "type": "double", "label": "Engagement Score"},
+    ],
+    "Lead": [
+        {"name": "Lead_Score__c", "type": "double", "label": "Lead Score"},
+        {"name": "Intent_Topic__c", "type": "string", "length": 80, "label": "Intent Topic"},
+    ],
+}  # fmt: skip
+INTENT_TOPICS = ("Sales engagement", "CRM hygiene", "Call recording", "Territory planning", "Forecasting")
+
+
+def fill_demo_org_fields(org: Org, rng: random.Random, today: dt.date) -> None:
+    """Plausible values for DEMO_ORG_FIELDS on the records already loaded (most set, some left empty)."""
+    values: dict[str, Callable[[], Any]] = {
+        "Tier__c": lambda: rng.choice(DEMO_ORG_FIELDS["Account"][0]["values"]),
+        "ARR__c": lambda: float(rng.choice((12, 24, 48, 96, 180, 350, 720)) * 1000),
+        "Renewal_Date__c": lambda: (today + dt.timedelta(days=rng.randrange(-30, 365))).isoformat(),
+        "Persona__c": lambda: rng.choice(DEMO_ORG_FIELDS["Contact"][0]["values"]),
+        "Engagement_Score__c": lambda: float(rng.randrange(0, 101)),
+        "Lead_Score__c": lambda: float(rng.randrange(0, 101)),
+        "Intent_Topic__c": lambda: rng.choice(INTENT_TOPICS),
+    }
+    for sobject, fields in DEMO_ORG_FIELDS.items():
+        for record in org.records[sobject].values():
+            for item in fields:
+                record[item["name"]] = values[item["name"]]() if rng.random() < 0.85 else None
+
+
+def add_recommended_fields(org: Org, now_s: float, fields_by_object: dict | None = None) -> None:
     from sandbox.control.schema import custom_field
 
-    for sobject, fields in RECOMMENDED_FIELDS.items():
+    for sobject, fields in (fields_by_object or RECOMMENDED_FIELDS).items():
         spec = org.schema[sobject].copy()
         for item in fields:
             if spec.get(item["name"]) is None:
@@ -219,6 +257,8 @@ def ensure_demo_org(
 
         seed_org(load, accounts=accounts, contacts=contacts, leads=leads, owner_ids=reps, seed=seed,
                  now=state.clock.now())  # fmt: skip
+        add_recommended_fields(org, state.clock.time(), DEMO_ORG_FIELDS)
+        fill_demo_org_fields(org, random.Random(seed), state.clock.now().date())
     return org
 
 

@@ -192,6 +192,7 @@ class Org:
         self.refresh_token_rotation = False
         self.api_enabled = True
         self.created_at = created_at
+        self.deleted_log_start: float | None = None  # getDeleted's log start when set (control API); else created_at
         self.app = app
         self.users: dict[str, User] = {}
         self.profiles: dict[str, Profile] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sandbox import orgs
+from sandbox.clock import parse_datetime
 from sandbox.control.common import body_of, org_of, summary, user_of
 from sandbox.errors import ControlError
 from sandbox.http import Request
@@ -83,6 +84,11 @@ def org_settings(app: SandboxApp, req: Request, org: str) -> Any:
                     found.records["Organization"][found.id]["IsSandbox"] = bool(value)
                 elif key == "api_enabled":
                     found.api_enabled = bool(value)
+                elif key == "deleted_log_start":  # getDeleted's earliestDateAvailable; older deletes purged
+                    start = parse_datetime(value) if isinstance(value, str) else None
+                    if start is None:
+                        raise ControlError("'deleted_log_start' must be an ISO datetime (2024-05-01T10:00:00Z)")
+                    orgs.deleted_log_start_set(found, start)
                 elif key == "client_credentials_user":
                     found.app.client_credentials_user_id = None if value is None else user_of(found, value).id
                 else:

@@ -53,8 +53,9 @@ def deleted(ctx: Ctx, sobject: str) -> Out:
         for rid, when in ctx.org.deleted_at[spec.name].items()
         if lo <= when < hi and ctx.org.records[spec.name].get(rid, {}).get("IsDeleted")
     ]
+    log_start = getattr(ctx.org, "deleted_log_start", None) or ctx.org.created_at  # orgs saved before the setting
     earliest = max(
-        dt.datetime.fromtimestamp(ctx.org.created_at, dt.UTC), ctx.now - dt.timedelta(days=DELETED_WINDOW_DAYS)
+        dt.datetime.fromtimestamp(log_start, dt.UTC), ctx.now - dt.timedelta(days=DELETED_WINDOW_DAYS)
     ).replace(second=0, microsecond=0)
     return Out(
         200, {"deletedRecords": records, "earliestDateAvailable": sf_datetime(earliest), "latestDateCovered": hi}

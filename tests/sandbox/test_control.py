@@ -259,3 +259,41 @@ def test_reset_clears_everything():
         assert control.reset()["reset"] is True
         assert control.orgs() == [] and control.faults() == []
         assert requests.get(f"{server.url}/_sandbox/latency", timeout=10).json() == {"latency_ms": 0}
+
+
+def test_deleted_log_start_purges_older_deletes_and_moves_get_deleted_earliest_date(sandbox, sandbox_org, api):
+    import datetime as dt
+
+    control, org = sandbox.control, sandbox_org.org_id
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+    def stamp(delta: dt.timedelta) -> str:
+        return (now - delta).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+
+    old, recent = control.load_records(
+        org,
+        "Account",
+        [
+            {"Name": "Old", "IsDeleted": True, "SystemModstamp": stamp(dt.timedelta(hours=3))},
+            {"Name": "Recent", "IsDeleted": True, "SystemModstamp": stamp(dt.timedelta(minutes=30))},
+        ],
+    )
+    window = {"start": stamp(dt.timedelta(hours=4)), "end": stamp(-dt.timedelta(minutes=2))}
+    before = api.get("sobjects/Account/deleted/", params=window).json()
+    assert {r["id"] for r in before["deletedRecords"]} == {old, recent}
+
+    control.settings(org, deleted_log_start=stamp(dt.timedelta(hours=1)))
+
+    after = api.get("sobjects/Account/deleted/", params=window).json()
+    assert [r["id"] for r in after["deletedRecords"]] == [recent]
+    assert after["earliestDateAvailable"] == (now - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:00.000+0000")
+    every = api.get("queryAll", params={"q": "SELECT Id FROM Account WHERE IsDeleted = true"}).json()
+    assert [r["Id"] for r in every["records"]] == [recent]  # purged, as when the recycle bin is emptied
+
+    # An earlier start than the org's creation is allowed (the org "existed" before); Salesforce's 15 days still cap it.
+    control.settings(org, deleted_log_start=stamp(dt.timedelta(days=40)))
+    capped = api.get("sobjects/Account/deleted/", params=window).json()["earliestDateAvailable"]
+    assert capped < stamp(dt.timedelta(days=14)) and capped >= stamp(dt.timedelta(days=15, minutes=1))
+    with pytest.raises(ControlAPIError) as exc:
+        control.settings(org, deleted_log_start="yesterday")
+    assert exc.value.status == 400 and "deleted_log_start" in str(exc.value)

@@ -28,6 +28,22 @@ def test_demo_org_has_known_users_fields_and_data():
     assert "@" in contact["Email"] and contact["Name"] == f"{contact['FirstName']} {contact['LastName']}"
 
 
+def test_demo_org_has_its_own_custom_fields_to_sync_and_filter_on():
+    state = State()
+    seed.ensure_demo_org(state, accounts=40, contacts=80, leads=40)
+    with SandboxServer(state=state) as server:  # as `manage.py sandbox --seed-demo` serves it
+        sf = server.control.get_org(seed.DEMO_ORG).simple_salesforce()
+        describe = {f["name"]: f for f in sf.Account.describe()["fields"]}
+        assert [v["value"] for v in describe["Tier__c"]["picklistValues"]][0] == "Strategic"
+        assert describe["Renewal_Date__c"]["type"] == "date"
+        count = lambda soql: sf.query(soql)["totalSize"]  # noqa: E731
+        assert 0 < count("SELECT COUNT() FROM Account WHERE Tier__c = 'Strategic'") < 40
+        assert count("SELECT COUNT() FROM Account WHERE Tier__c = null") < 40
+        assert count("SELECT COUNT() FROM Account WHERE Renewal_Date__c > 2000-01-01") > 0
+        assert 0 < count("SELECT COUNT() FROM Lead WHERE Lead_Score__c >= 50") < 40
+        assert 0 < count("SELECT COUNT() FROM Contact WHERE Persona__c IN ('Champion', 'End user')") < 80
+
+
 def test_demo_org_without_recommended_fields():
     org = seed.ensure_demo_org(State(), custom_fields=False, accounts=1, contacts=1, leads=1)
     assert not [f for f in org.schema["Lead"].fields if f.startswith("sb_")]
