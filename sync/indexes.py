@@ -4,8 +4,9 @@
   index on `data` (jsonb_path_ops) that migration 0002 creates.
 - Range filters (numbers, dates) compare `data -> 'Field'`, and text filters `UPPER(data ->> 'Field') LIKE`; a GIN
   index cannot serve those, so each filterable field of those kinds gets its own partial expression index (B-tree;
-  trigram GIN for text when pg_trgm is available), created here, CONCURRENTLY, from the worker after a full import
-  or a reconcile, never from a web request.
+  trigram GIN for text when pg_trgm is available), created here, CONCURRENTLY, from the worker after a full import,
+  at each reconcile, and within a minute of an admin making a field filterable (the tick notices the mapping's
+  newer `updated_at` and enqueues a pass), never from a web request.
 
 Field names cannot be SQL parameters: only names matching the API-name pattern reach the DDL (soql.check_name).
 """
@@ -15,11 +16,13 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from django.db import DatabaseError, connections, router
+from django.db import DatabaseError, connections, router, transaction
+from django.db.models import Max, Q
+from django_q.tasks import async_task
 
 from mappings.models import SyncFieldMapping
 from mappings.types import SyncStatus
-from sync.models import SyncedRecord
+from sync.models import ObjectSyncState, SyncedRecord
 from sync.selectors import filter_kind
 from sync.soql import SoqlBuildError, check_name
 
@@ -88,3 +91,44 @@ def _trigram_available(connection) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
         return cursor.fetchone() is not None
+
+
+def filter_indexes_enqueue_changed(*, workspace_id: int) -> list[str]:
+    """Enqueue an index pass for the objects whose filterable mappings changed since the last pass was enqueued.
+
+    The mappings page, a revert from the history and the Django admin all rewrite `SyncFieldMapping` rows (and so
+    their `updated_at`); comparing that with a per-object watermark catches every path without hooking each one.
+    The watermark moves in one conditional UPDATE before enqueueing, so two ticks never enqueue the same change;
+    a pass lost with its worker is repaired by the next reconcile. Returns the objects enqueued.
+    """
+    newest = dict(
+        SyncFieldMapping.objects.filter(workspace_id=workspace_id, filterable=True, status=SyncStatus.ACTIVE)
+        .values_list("sobject")
+        .annotate(newest=Max("updated_at"))
+    )
+    due = []
+    states = ObjectSyncState.objects.filter(
+        object_config__workspace_id=workspace_id, object_config__enabled=True, object_config__sobject__in=newest
+    ).values_list("pk", "object_config__sobject")
+    for pk, sobject in states:
+        stale = Q(filter_indexes_for__isnull=True) | Q(filter_indexes_for__lt=newest[sobject])
+        if ObjectSyncState.objects.filter(stale, pk=pk).update(filter_indexes_for=newest[sobject]):
+            due.append(sobject)
+    if due:
+        transaction.on_commit(
+            lambda: async_task(
+                "sync.tasks.sync_filter_indexes", workspace_id, due, task_name=f"sync-indexes-{workspace_id}"
+            )
+        )
+    return due
+
+
+def filter_indexes_update(*, workspace_id: int, sobjects: list[str]) -> list[str]:
+    """The enqueued pass: create what is missing for each object (nothing on SQLite). Returns the statements run."""
+    done = []
+    for sobject in sobjects:
+        done += filter_indexes_ensure(workspace_id=workspace_id, sobject=sobject)
+    logger.info(
+        "sync.filter_indexes_pass", extra={"workspace_id": workspace_id, "sobjects": sobjects, "created": len(done)}
+    )
+    return done

@@ -105,6 +105,9 @@ class ObjectSyncState(models.Model):
     reconcile_local = models.PositiveIntegerField(null=True, blank=True)
     reconcile_remote = models.PositiveIntegerField(null=True, blank=True)
     reconcile_at = models.DateTimeField(null=True, blank=True)
+    filter_indexes_for = models.DateTimeField(
+        null=True, blank=True, help_text="Newest filterable-mapping change an index pass was enqueued for."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

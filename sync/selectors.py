@@ -13,7 +13,8 @@ from django.utils import timezone
 from integrations.models import DescribeCache
 from mappings.models import SyncFieldMapping
 from mappings.types import SyncStatus
-from sync.models import ObjectSyncState, SyncedRecord, SyncObjectConfig, SyncRun
+from sync import humanize
+from sync.models import ObjectSyncState, SyncedRecord, SyncObjectConfig, SyncRun, SyncSettings
 from sync.soql import NUMBER_TYPES
 from sync.types import ACTIVE_RUN_STATUSES, RunKind
 
@@ -60,10 +61,20 @@ class ObjectHealth:
     deleted: int
     lag: dt.timedelta | None
     last_incremental: SyncRun | None = None
+    interval: dt.timedelta = dt.timedelta(minutes=5)
 
     @property
     def sobject(self) -> str:
         return self.config.sobject
+
+    @property
+    def lag_words(self) -> str:
+        """Within the workspace's interval (plus a tick) "up to date", else how far behind: "12 min behind"."""
+        return humanize.lag_words(self.lag, self.interval)
+
+    @property
+    def behind(self) -> bool:
+        return self.lag is not None and self.lag_words != "up to date"
 
 
 def sync_health(*, workspace) -> list[ObjectHealth]:
@@ -72,6 +83,9 @@ def sync_health(*, workspace) -> list[ObjectHealth]:
     last_incremental = SyncRun.objects.filter(
         workspace=workspace, kind__in=[RunKind.INCREMENTAL, RunKind.RECONCILE]
     ).first()
+    interval = dt.timedelta(
+        minutes=(SyncSettings.objects.filter(workspace=workspace).first() or SyncSettings()).interval_minutes
+    )
     rows = []
     for config in configs:
         state = getattr(config, "state", None)
@@ -84,6 +98,7 @@ def sync_health(*, workspace) -> list[ObjectHealth]:
                 deleted=live.filter(is_deleted=True).count(),
                 lag=now - state.covered_until if state and state.covered_until else None,
                 last_incremental=last_incremental,
+                interval=interval,
             )
         )
     return rows
@@ -183,17 +198,19 @@ def record_list(*, workspace, sobject: str, fields: list[FilterField], search: s
             qs = qs.filter(data__contains={f.name: wanted}) if containment else qs.filter(**{key: wanted})
         elif f.kind == "text" and value:
             qs = qs.filter(**{f"{key}__icontains": value})
-        elif f.kind == "range_number":
-            for bound, op in ((low, "gte"), (high, "lte")):
-                number = _number(bound)
-                if number is not None:
-                    qs = qs.filter(**{f"{key}__{op}": number})
-        elif f.kind == "range_date":
-            # Stored as ISO text (dates `YYYY-MM-DD`, datetimes `...Z`): text order is time order.
-            if _is_date(low):
-                qs = qs.filter(**{f"{key}__gte": low})
-            if _is_date(high):
-                qs = qs.filter(**{f"{key}__lte": high + "\uffff"})  # the whole `to` day, datetimes included
+        elif f.kind in ("range_number", "range_date"):
+            if f.kind == "range_number":
+                bounds = [(op, _number(b)) for b, op in ((low, "gte"), (high, "lte")) if _number(b) is not None]
+            else:
+                # Stored as ISO text (dates `YYYY-MM-DD`, datetimes `...Z`): text order is time order; the `to`
+                # bound takes the whole day, datetimes included.
+                bounds = [(op, b) for b, op in ((low, "gte"), (high + "\uffff", "lte")) if _is_date(b[:10])]
+            if bounds:
+                # A bound excludes records without a value: JSON null would otherwise compare as text on SQLite
+                # ('null' sorts above every number) and below every value on PostgreSQL (kept by a `to` bound).
+                qs = qs.filter(**{f"{key}__isnull": False}).exclude(**{key: None})
+            for op, bound in bounds:
+                qs = qs.filter(**{f"{key}__{op}": bound})
     return qs.order_by("name", "id")
 
 

@@ -1,5 +1,6 @@
 """The minute tick: per workspace, resume what paused or died, start first imports, incremental runs when their
-interval is due (default 5 minutes, per workspace), and a reconcile every RECONCILE_EVERY."""
+interval is due (default 5 minutes, per workspace), a reconcile every RECONCILE_EVERY, and an index pass for fields
+made filterable since the last one (sync/indexes.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from integrations.models import Connection, ConnectionKind, ConnectionStatus
+from sync.indexes import filter_indexes_enqueue_changed
 from sync.models import ObjectSyncState, SyncRun
 from sync.services.runs import run_enqueue, run_start, runs_due_resume, sync_objects_ensure, sync_settings_get
 from sync.types import ACTIVE_RUN_STATUSES, RunKind, RunStatus
@@ -36,6 +38,7 @@ def workspace_tick(*, connection: Connection, now: dt.datetime | None = None) ->
         return []
     now = now or timezone.now()
     configs = [c for c in sync_objects_ensure(workspace=workspace) if c.enabled]
+    filter_indexes_enqueue_changed(workspace_id=workspace.pk)  # a field made filterable gets its index within a minute
     active = SyncRun.objects.filter(workspace=workspace, status__in=ACTIVE_RUN_STATUSES)
     started: list[SyncRun] = []
     states = {s.object_config_id: s for s in ObjectSyncState.objects.filter(object_config__in=configs)}

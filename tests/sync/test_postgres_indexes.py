@@ -7,11 +7,11 @@ import pytest
 from django.db import connection
 
 from mappings.models import SyncFieldMapping
-from sync.models import SyncedRecord
+from sync.models import SyncedRecord, SyncRun
 from sync.records import params_upsert
 from sync.selectors import filter_fields, record_list
 from sync.services.runs import full_sync_start, run_execute
-from sync.types import RunStatus
+from sync.types import RunKind, RunStatus
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),  # CREATE INDEX CONCURRENTLY runs outside transactions only
@@ -81,3 +81,38 @@ def test_each_filter_kind_is_index_backed(workspace, sf_connection, org_control)
         explained = plan(rows, bitmap_only=True)
         wanted = "sync_rec_data_gin" if gin else "sync_rec_f_"
         assert wanted in explained, f"{label}: {params}\n{explained}"
+
+
+def filter_index_names() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'sync_syncedrecord'")
+        return {row[0] for row in cursor.fetchall() if row[0].startswith("sync_rec_f_")}
+
+
+def test_a_field_made_filterable_on_the_data_sync_page_is_indexed_at_the_next_tick(
+    workspace, sf_connection, org_control
+):
+    from mappings.services.history import settings_section_save
+    from sync.indexes import _index_name
+    from sync.services.scheduler import workspace_tick
+
+    wanted = _index_name("Contact", "Birthdate", "range_date")
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP INDEX IF EXISTS {wanted}")  # DDL outlives the test that created it
+    control, org = org_control
+    control.load_records(org, "Contact", [{"LastName": "Ada", "Birthdate": "1990-01-05"}])
+    rows = [{"field_name": "Birthdate", "display_name": "Born", "filterable": False, "field_type": "date"}]
+    settings_section_save(workspace=workspace, section="sync:Contact", rows=rows)
+    run = full_sync_start(workspace=workspace, sobjects=["Contact"])
+    run_execute(run_id=run.pk)
+    workspace_tick(connection=sf_connection)  # the first reconcile (which also indexes) runs now, not below
+    assert SyncRun.objects.filter(workspace=workspace, kind=RunKind.RECONCILE, status=RunStatus.SUCCEEDED).exists()
+    assert wanted not in filter_index_names()  # not filterable at import time
+    runs = SyncRun.objects.filter(workspace=workspace).count()
+
+    rows[0]["filterable"] = True  # what the admin saves on the data sync page
+    settings_section_save(workspace=workspace, section="sync:Contact", rows=rows)
+    workspace_tick(connection=sf_connection)  # autocommit: the pass is enqueued and, in tests, runs inline
+
+    assert wanted in filter_index_names()
+    assert SyncRun.objects.filter(workspace=workspace).count() == runs  # no reconcile: the tick's own index pass

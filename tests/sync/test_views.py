@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from mappings.models import SyncFieldMapping
-from sync.models import SyncRun
-from sync.services.runs import full_sync_start, run_execute
+from sync.models import ObjectSyncState, SyncRun, SyncSettings
+from sync.services.runs import full_sync_start, run_execute, run_start
 from sync.types import RunKind, RunStatus
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory
 from workspaces.models import Role
@@ -73,6 +77,25 @@ def test_prospects_page_filters_are_type_aware(prospects, workspace, params, exp
     assert names(response) == expected
 
 
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"f_Score__c__from": "50"}, ["Ada", "Cy"]),
+        ({"f_Score__c__to": "80"}, ["Bob", "Cy"]),
+        ({"f_Birthdate__to": "1995-01-01"}, ["Ada", "Bob"]),
+        ({"f_Birthdate__from": "1986-01-01"}, ["Ada", "Cy"]),
+        ({"f_Score__c__from": "not a number"}, ["Ada", "Bob", "Cy", "Dee"]),
+    ],
+)
+def test_range_bounds_never_match_records_without_a_value(prospects, workspace, org_control, params, expected):
+    """JSON null is neither a number nor a date: on SQLite it would compare as text above every number."""
+    control, org = org_control
+    control.load_records(org, "Contact", [{"LastName": "Dee", "Email": "dee@x.test", "Title": "Analyst"}])
+    assert run_execute(run_id=full_sync_start(workspace=workspace, sobjects=["Contact"]).pk).status == "succeeded"
+    response = prospects.get(reverse("crm_prospects", args=[workspace.slug]), {"object": "Contact", **params})
+    assert names(response) == expected
+
+
 def test_prospects_page_offers_picklist_choices_and_shows_display_names(prospects, workspace):
     response = prospects.get(reverse("crm_prospects", args=[workspace.slug]))
     fields = {f.name: f for f in response.context["fields"]}
@@ -84,10 +107,47 @@ def test_prospects_page_offers_picklist_choices_and_shows_display_names(prospect
     assert b"Job title" in response.content
 
 
-def test_health_page_shows_objects_and_progress_json(prospects, workspace):
+def health_cells(client, workspace, sobject: str) -> dict[str, str]:
+    """The text a person reads in an object's row of the health table, by column (data-testid)."""
+    html = client.get(reverse("sync_health", args=[workspace.slug])).content.decode()
+    row = re.search(rf'<tr data-object="{sobject}">(.*?)</tr>', html, re.S).group(1)
+    cells = re.findall(r'<td data-testid="([\w-]+)">(.*?)</td>', row, re.S)
+    return {name: " ".join(re.sub(r"<[^>]+>", " ", text).split()) for name, text in cells}
+
+
+def test_health_page_shows_objects_and_progress_json(prospects, workspace, sf_connection):
     response = prospects.get(reverse("sync_health", args=[workspace.slug]))
     assert response.status_code == 200
     assert b'data-object="Contact"' in response.content
+    # Right after the import: times and lag in words, never "0 minutes ago" or an empty lag.
+    assert health_cells(prospects, workspace, "Contact") == {
+        "last-run": "just now",
+        "lag": "up to date",
+        "reconcile": "not run yet",
+    }
+    assert health_cells(prospects, workspace, "Account") == {
+        "last-run": "never",
+        "lag": "not synced yet",
+        "reconcile": "not run yet",
+    }
+    reconcile = run_start(workspace=workspace, connection=sf_connection, kind=RunKind.RECONCILE, sobjects=["Contact"])
+    assert run_execute(run_id=reconcile.pk).status == RunStatus.SUCCEEDED
+    assert health_cells(prospects, workspace, "Contact")["reconcile"] == "match last ran just now"
+
+    # Later, with the worker stopped: how long ago, how far behind, when the count check last ran.
+    now = timezone.now()
+    ObjectSyncState.objects.filter(object_config__workspace=workspace, object_config__sobject="Contact").update(
+        last_run_at=now - dt.timedelta(minutes=3, seconds=10),
+        covered_until=now - dt.timedelta(minutes=12, seconds=30),
+        reconcile_at=now - dt.timedelta(hours=2, minutes=5),
+    )
+    assert health_cells(prospects, workspace, "Contact") == {
+        "last-run": "3 minutes ago",
+        "lag": "12 min behind",
+        "reconcile": "match last ran 2 hours ago",
+    }
+    SyncSettings.objects.filter(workspace=workspace).update(interval_minutes=15)  # 12 min is within the interval
+    assert health_cells(prospects, workspace, "Contact")["lag"] == "up to date"
     run = SyncRun.objects.get(workspace=workspace, kind=RunKind.FULL)
     data = prospects.get(reverse("sync_run_progress", args=[workspace.slug, run.pk])).json()
     assert data["records_done"] == 3
@@ -107,3 +167,27 @@ def test_admin_starts_and_cancels_a_full_sync_reps_cannot(workspace, sf_connecti
     rep = MembershipFactory(workspace=workspace, role=Role.REP)
     client.login(email=rep.user.email, password=DEFAULT_PASSWORD)
     assert client.post(reverse("sync_full_start", args=[workspace.slug])).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("minutes", "said"),
+    [(0.2, "just now"), (-0.5, "just now"), (1, "1 minute ago"), (59, "59 minutes ago"), (61, "1 hour ago"),
+     (36 * 60, "36 hours ago"), (3 * 24 * 60 + 5, "3 days ago")],
+)  # fmt: skip
+def test_times_read_naturally(minutes, said):
+    from sync.humanize import ago
+
+    now = timezone.now()
+    assert ago(now - dt.timedelta(minutes=minutes), now) == said
+
+
+@pytest.mark.parametrize(
+    ("lag_minutes", "said"),
+    [(None, "not synced yet"), (0, "up to date"), (6, "up to date"), (7, "7 min behind"), (59.9, "59 min behind"),
+     (125, "2 hours behind"), (4 * 24 * 60, "4 days behind")],
+)  # fmt: skip
+def test_lag_reads_against_the_sync_interval(lag_minutes, said):
+    from sync.humanize import lag_words
+
+    lag = None if lag_minutes is None else dt.timedelta(minutes=lag_minutes)
+    assert lag_words(lag, dt.timedelta(minutes=5)) == said
