@@ -94,7 +94,7 @@ class TestPage:
         table = text[text.index('data-testid="team-connections"') :]
         row = lambda email: table[table.index(f'data-member="{email}"') :].split("</tr>")[0]  # noqa: E731
         assert "Connected" in row(rep.user.email) and "ray@acme.example" in row(rep.user.email)
-        assert "3\xa0hours ago" in row(rep.user.email)  # last successful call
+        assert "3 hours ago" in row(rep.user.email)  # last successful call
         assert "Needs reconnect" in row(broken.user.email)
         assert "Never connected" in row(never.user.email) and "ago" not in row(never.user.email)
 
