@@ -46,6 +46,16 @@ def job_list_failed(*, workspace) -> QuerySet[WritebackJob]:
     )
 
 
+def job_list_skipped_for_a_setting(*, workspace, limit: int = 20) -> QuerySet[WritebackJob]:
+    """Skipped writes a setting could fix (an opt-out field no rep can write): not failures, but worth a look."""
+    return (
+        WritebackJob.objects.filter(workspace=workspace, status=JobStatus.SKIPPED)
+        .exclude(fix_url="")
+        .select_related("prospect", "user")
+        .order_by("-updated_at")[:limit]
+    )
+
+
 @dataclass(frozen=True)
 class WaitingGroup:
     """Paused writes of one rep for one reason: a page lists a line per rep, not a line per job."""

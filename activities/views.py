@@ -15,6 +15,7 @@ from activities.selectors import (
     activity_list_recent,
     activity_status,
     job_list_failed,
+    job_list_skipped_for_a_setting,
     job_list_waiting,
     writeback_counts,
 )
@@ -39,6 +40,7 @@ def activity_home(request, workspace_slug):
         "counts": writeback_counts(workspace=workspace),
         "failed_jobs": job_list_failed(workspace=workspace)[:100],
         "waiting_groups": job_list_waiting(workspace=workspace),
+        "skipped_jobs": job_list_skipped_for_a_setting(workspace=workspace),
         "activities": activity_list_recent(workspace=workspace),
     })  # fmt: skip
 

@@ -217,3 +217,34 @@ class TestTaskWriteback:
         with crm.capture(execute=True):  # connecting wakes their jobs: no sweep needed
             salesforce_connect(crm.workspace, newbie, crm.org, sandbox_user=sf_rep)
         assert len(crm.tasks()) == 1 and statuses() == {JobStatus.SUCCEEDED}
+
+
+class TestDependentJobsGoWhenTheBlockerSettles:
+    PROSPECT = {"email": "new@example.org", "first_name": "Nia", "last_name": "New", "company": {"name": "New Co"}}
+
+    def enrollment(self, rep) -> dict:
+        return {"type": "enrollment", "event": "enrolled", "user": rep.email, "prospect": self.PROSPECT,
+                "occurred_at": "2026-05-01T09:00:00Z", "sequence": {"name": "Outbound", "step": "1"}}  # fmt: skip
+
+    def test_a_task_waiting_on_another_reps_creation_is_written_without_the_sweep(self, crm, monkeypatch):
+        from activities import tasks
+        from activities.services.writeback import drain
+
+        def no_sweep(**kwargs):
+            raise AssertionError("the sweep must not be needed")
+
+        monkeypatch.setattr(drain, "writeback_drain_due", no_sweep)
+        monkeypatch.setattr(tasks, "_drain", no_sweep)
+        # rep2 enrolls (so rep2 creates the Contact); rep logs a call on the same new prospect in the same batch.
+        # The rep's run is woken first (workers are woken in user order) and finds its Task blocked.
+        assert crm.rep.pk < crm.rep2.pk
+        crm.ingest([self.enrollment(crm.rep2), activity_event(1, rep=crm.rep, prospect=self.PROSPECT)])
+
+        (contact,) = crm.records("Contact")
+        assert contact["CreatedById"] == crm.rep2_connection.remote_user_id
+        (task,) = crm.tasks()
+        assert task["WhoId"] == contact["Id"]
+        assert task["CreatedById"] == task["OwnerId"] == crm.rep_connection.remote_user_id
+        job = WritebackJob.objects.get(action=JobAction.TASK_CREATE)
+        assert job.status == JobStatus.SUCCEEDED and job.attempts == 1 and job.connection == crm.rep_connection
+        assert statuses() == {JobStatus.SUCCEEDED, JobStatus.SKIPPED}  # no sequence fields mapped: skipped

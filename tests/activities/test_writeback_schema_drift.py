@@ -226,3 +226,157 @@ def test_when_the_refresh_itself_fails_the_job_retries_later(mapped, sandbox):
 
     crm.drain(now=timezone.now() + timedelta(hours=3))
     assert_written_without_field(crm, attempts=2)
+
+
+# -- SMS opt-outs: the mapped checkbox deleted, made read-only, or changed since we cached its describe -------------
+OPT_OUT = "SMS_Opt_Out__c"
+DANA = {"email": "dana@example.org", "first_name": "Dana", "last_name": "Opt", "company": {"name": "Opt Co"}}
+
+
+@pytest.fixture
+def opted(crm):
+    """A Contact written by the rep (their describe of Contact, with the opt-out field, is cached)."""
+    from mappings.models import OptOutField
+
+    crm.control.add_field(crm.org.org_id, "Contact", OPT_OUT, "boolean")
+    DescribeCache.objects.all().delete()
+    OptOutField.objects.create(workspace=crm.workspace, sobject="Contact", target_field=OPT_OUT)
+    crm.ingest([activity_event(1, rep=crm.rep, prospect=DANA)])
+    assert DescribeCache.objects.filter(connection=crm.rep_connection, sobject="Contact").exists()
+    return crm
+
+
+def opt_out(crm) -> WritebackJob:
+    crm.ingest([{"type": "opt_out", "channel": "sms", "prospect": DANA}])
+    return WritebackJob.objects.get(action=JobAction.OPTOUT_WRITE)
+
+
+def dana(crm) -> dict:
+    (row,) = [c for c in crm.records("Contact") if c["Email"] == DANA["email"]]
+    return row
+
+
+def assert_skipped_over_the_field(crm, job: WritebackJob, *, why: str) -> None:
+    assert job.status == JobStatus.SKIPPED, (job.last_error_code, job.last_error_message)
+    assert job.last_error_code == "OPT_OUT_FIELD_UNWRITABLE"
+    assert f"{OPT_OUT} on Contact" in job.last_error_message and why in job.last_error_message
+    assert crm.rep.email in job.last_error_message
+    assert job.fix_url == f"/w/{crm.workspace.slug}/settings/crm/opt-out/"
+    attempt = WritebackAttempt.objects.get(job=job)
+    assert attempt.outcome == AttemptOutcome.SKIPPED and attempt.error_code == "OPT_OUT_FIELD_UNWRITABLE"
+    assert OPT_OUT in attempt.message
+    # The activity page shows the skip with the link to the setting.
+    page = logged_in_client(crm.owner).get(f"/w/{crm.workspace.slug}/activity/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-testid="skipped-jobs"' in html and OPT_OUT in html and f'href="{job.fix_url}"' in html
+
+
+def test_opt_out_field_deleted_in_salesforce_is_skipped_naming_the_field(opted):
+    crm = opted
+    crm.control.delete_fields(crm.org.org_id, "Contact", [OPT_OUT])
+    crm.control.clear_requests()
+    job = opt_out(crm)
+    assert_skipped_over_the_field(crm, job, why="no longer exists")
+    paths = [r["path"] for r in crm.control.requests(org=crm.org.org_id)]
+    assert [p for p in paths if "/sobjects/Contact/describe" in p]  # decided on a fresh describe, not the cache
+    assert OPT_OUT not in dana(crm)
+
+
+def test_opt_out_field_read_only_for_the_rep_is_skipped_naming_the_field(opted):
+    crm = opted
+    crm.control.set_permissions(crm.org.org_id, REP_PROFILE, fields={f"Contact.{OPT_OUT}": "read"})
+    job = opt_out(crm)
+    assert_skipped_over_the_field(crm, job, why="read-only")
+    assert dana(crm)[OPT_OUT] is False
+
+
+def test_opt_out_field_changed_since_cached_is_written_after_the_refresh(opted):
+    crm = opted
+    # Recreated in Setup as a date/time ("SMS opted out at"): our cached describe still says checkbox.
+    crm.control.delete_fields(crm.org.org_id, "Contact", [OPT_OUT])
+    crm.control.add_field(crm.org.org_id, "Contact", OPT_OUT, "datetime")
+    job = opt_out(crm)
+    assert job.status == JobStatus.SUCCEEDED, (job.last_error_code, job.last_error_message)
+    assert job.attempts == 1
+    assert dana(crm)[OPT_OUT].startswith(str(timezone.now().year))
+    assert DescribeCache.objects.get(connection=crm.rep_connection, sobject="Contact").payload  # refreshed copy
+    fields = DescribeCache.objects.get(connection=crm.rep_connection, sobject="Contact").payload["fields"]
+    assert next(f for f in fields if f["name"] == OPT_OUT)["type"] == "datetime"
+
+
+def test_opt_out_field_missing_from_a_stale_cache_is_still_written(opted):
+    crm = opted
+    # Our cached copy predates the field (it was re-created since): Salesforce is asked, not the cache.
+    cache = DescribeCache.objects.get(connection=crm.rep_connection, sobject="Contact")
+    cache.payload = {**cache.payload, "fields": [f for f in cache.payload["fields"] if f["name"] != OPT_OUT]}
+    cache.save()
+    job = opt_out(crm)
+    assert job.status == JobStatus.SUCCEEDED, (job.last_error_code, job.last_error_message)
+    assert dana(crm)[OPT_OUT] is True
+
+
+# -- The Task External ID field deleted from the org: fall back to the Description marker ------------------------
+KEY = "sb_activity_key__c"
+
+
+@pytest.fixture
+def keyed(crm):
+    crm.control.add_fields(crm.org.org_id, "Task", [{"name": KEY, "type": "string", "external_id": True,
+                                                    "unique": True}])  # fmt: skip
+    DescribeCache.objects.all().delete()
+    crm.ingest([activity_event(1, rep=crm.rep, email="dana@example.org")])
+    (task,) = crm.tasks()
+    assert task[KEY] == f"{crm.workspace.pk}-{WritebackJob.objects.get(action=JobAction.TASK_CREATE).activity_id}"
+    return crm
+
+
+def replay_as_if_the_worker_died(external_id: str) -> WritebackJob:
+    """The Task landed but the worker died before settling: the job's lease runs out with nothing recorded."""
+    from activities.models import Activity
+
+    Activity.objects.filter(external_id=external_id).update(salesforce_task_id="", written_at=None)
+    job = WritebackJob.objects.get(action=JobAction.TASK_CREATE, activity__external_id=external_id)
+    WritebackJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING,
+                                                  lease_until=timezone.now() - timedelta(minutes=1))  # fmt: skip
+    return job
+
+
+def assert_one_task_per_activity(crm) -> None:
+    from activities.models import Activity
+
+    tasks = crm.tasks()
+    assert len(tasks) == Activity.objects.count()
+    for activity in Activity.objects.all():
+        marker = f"[switchboard:{crm.workspace.pk}-{activity.pk}]"
+        (task,) = [t for t in tasks if marker in (t.get("Description") or "")]
+        assert activity.salesforce_task_id == task["Id"]
+        assert task["OwnerId"] == crm.rep_connection.remote_user_id
+    assert set(WritebackJob.objects.values_list("status", flat=True)) == {JobStatus.SUCCEEDED}
+
+
+def test_task_external_id_deleted_falls_back_to_the_marker(keyed):
+    crm = keyed
+    crm.control.delete_fields(crm.org.org_id, "Task", [KEY])
+    # A known prospect and a new one (its Task points at the Contact created in the same Composite call).
+    crm.ingest([activity_event(2, rep=crm.rep, email="dana@example.org"), activity_event(3, rep=crm.rep)])
+    for external_id in ("act-2", "act-3"):
+        job = WritebackJob.objects.get(action=JobAction.TASK_CREATE, activity__external_id=external_id)
+        assert job.status == JobStatus.SUCCEEDED and job.attempts == 1, (job.last_error_code, job.last_error_message)
+        assert "Description marker" in WritebackAttempt.objects.get(job=job).message
+    assert len(crm.records("Contact")) == 2
+
+    first = replay_as_if_the_worker_died("act-1")
+    crm.drain()
+    assert WritebackJob.objects.get(pk=first.pk).status == JobStatus.SUCCEEDED
+    assert_one_task_per_activity(crm)
+
+
+def test_replay_while_the_cache_still_lists_the_deleted_external_id(keyed):
+    crm = keyed
+    crm.control.delete_fields(crm.org.org_id, "Task", [KEY])
+    first = replay_as_if_the_worker_died("act-1")
+    # Its replay and a new activity in one batch; the lookup by External ID is refused, then done by marker.
+    crm.ingest([activity_event(2, rep=crm.rep, email="dana@example.org")])
+    assert WritebackJob.objects.get(pk=first.pk).status == JobStatus.SUCCEEDED
+    assert_one_task_per_activity(crm)

@@ -26,6 +26,20 @@ def groups_due(*, now: datetime | None = None) -> list[tuple[int, int | None]]:
     return sorted(set(rows), key=lambda r: (r[0], r[1] or 0))
 
 
+def groups_waiting_on(
+    *, workspace_id: int, prospect_ids: set[int], except_user_id: int | None, now: datetime | None = None
+) -> list[tuple[int, int | None]]:
+    """(workspace id, user id) of the other reps with due jobs on these prospects."""
+    due = _due(now or timezone.now())
+    rows = (
+        WritebackJob.objects.filter(due, workspace_id=workspace_id, prospect_id__in=prospect_ids)
+        .exclude(user_id=except_user_id)
+        .values_list("workspace_id", "user_id")
+        .distinct()
+    )
+    return sorted(set(rows), key=lambda r: (r[0], r[1] or 0))
+
+
 def jobs_claim(
     *, workspace_id: int, user_id: int | None, now: datetime | None = None, limit: int | None = None
 ) -> list[WritebackJob]:

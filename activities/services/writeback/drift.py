@@ -7,6 +7,10 @@ object concerned (once per run) and, when the fresh describe shows that a field 
 longer writable, sends that record again at once without it. The resend belongs to the same attempt (it is not a
 backoff attempt) and happens once per run, so it cannot loop. Records that pointed at a refused one (a Task at a
 new Contact) go with it. When the fresh describe still has every field, the refusal stays a permanent failure.
+
+The Task External ID field is a case of its own: when it is deleted, Salesforce refuses the whole upsert (404
+NOT_FOUND naming the field). If the fresh describe confirms it is gone, the Tasks are created instead, keyed by the
+Description marker every Task carries, as in orgs that never had an External ID.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from mappings.compat import drift_reason, field_lookup, fields_by_name
 logger = logging.getLogger(__name__)
 
 DRIFT_CODES = frozenset({"INVALID_FIELD", "INVALID_FIELD_FOR_INSERT_UPDATE"})
+KEY_CODES = frozenset({"NOT_FOUND", "INVALID_FIELD"})
+"""How Salesforce refuses an upsert whose External ID field does not exist (or is hidden from the user)."""
 NOT_FIELDS = frozenset({"_type", "id"})
 """Record keys that are not fields: the sObject type (Collections `attributes`) and the id of an update."""
 Key = tuple[str, int]
@@ -28,7 +34,12 @@ Key = tuple[str, int]
 
 def drift_resend(ctx: BatchContext, steps: list[Step], results: dict[Key, ItemResult]) -> dict[Key, ItemResult]:
     """`results` with the records refused over drifted fields written again without them (where that helps)."""
-    refused = [(step, i) for step in steps for i in range(len(step.records)) if _refused(results.get((step.name, i)))]
+    refused = [
+        (step, i)
+        for step in steps
+        for i in range(len(step.records))
+        if _refused(results.get((step.name, i))) or key_refused(results.get((step.name, i)), step.ext_field)
+    ]
     if not refused:
         return results
     fresh: dict[str, tuple[dict | None, Exception | None]] = {}
@@ -37,6 +48,7 @@ def drift_resend(ctx: BatchContext, steps: list[Step], results: dict[Key, ItemRe
         fresh[sobject] = (result.payload if result.error is None else None, result.error)
 
     resend: dict[Key, tuple[dict, list[str]]] = {}
+    rekeyed: set[str] = set()
     waiting: set[Key] = set()
     for step, i in refused:
         key = (step.name, i)
@@ -52,12 +64,14 @@ def drift_resend(ctx: BatchContext, steps: list[Step], results: dict[Key, ItemRe
         record, notes = _without_drifted(step, step.records[i], payload)
         if notes:
             resend[key] = (record, notes)
+            if step.ext_field and step.ext_field not in record:
+                rekeyed.add(step.name)
     _defer_followers(steps, results, waiting)
     if not resend:
         return results
     codes = sorted({results[key].code for key in resend})
     logger.info("writeback.drift_resend", extra={"records": len(resend), "codes": codes})
-    return _resend(ctx, steps, results, resend, codes)
+    return _resend(ctx, steps, results, resend, codes, rekeyed)
 
 
 def _defer_followers(steps: list[Step], results: dict[Key, ItemResult], waiting: set[Key]) -> None:
@@ -83,6 +97,14 @@ def _refused(result: ItemResult | None) -> bool:
     return result is not None and not result.ok and result.error is None and result.code in DRIFT_CODES
 
 
+def key_refused(result: ItemResult | None, ext_field: str = "") -> bool:
+    """An upsert refused because its External ID field is not there (`ext_field`, or any when not given)."""
+    if result is None or result.ok or result.code not in KEY_CODES:
+        return False
+    message = (result.message or "").lower()
+    return ext_field.lower() in message if ext_field else "external id" in message
+
+
 def _without_drifted(step: Step, record: dict, describe: dict) -> tuple[dict, list[str]]:
     """The record minus the fields the fresh describe no longer lets this user write, and why each went."""
     fields = fields_by_name(describe)
@@ -94,14 +116,22 @@ def _without_drifted(step: Step, record: dict, describe: dict) -> tuple[dict, li
             kept[name] = value
             continue
         if name == step.ext_field:
-            return record, []  # the upsert key itself: nothing to write without it
+            # The upsert key itself: the record is created instead, found again by its Description marker.
+            notes.append(f"{name} skipped: {reason} The Task External ID is gone, so the Task was created with its "
+                         "Description marker as the key.")  # fmt: skip
+            continue
         notes.append(f"{name} skipped: {reason}")
     return kept, notes
 
 
-def _resend(ctx, steps, results, resend, codes) -> dict[Key, ItemResult]:
-    """Send the fixed records, and the records that failed only because they pointed at one, in one more go."""
-    again = [Step(s.name, s.op, sobject=s.sobject, ext_field=s.ext_field) for s in steps]
+def _resend(ctx, steps, results, resend, codes, rekeyed) -> dict[Key, ItemResult]:
+    """Send the fixed records, and the records that failed only because they pointed at one, in one more go.
+    Steps in `rekeyed` lost their External ID field: their records are created."""
+    again = [
+        Step(s.name, "create", sobject=s.sobject) if s.name in rekeyed
+        else Step(s.name, s.op, sobject=s.sobject, ext_field=s.ext_field)
+        for s in steps
+    ]  # fmt: skip
     where: dict[Key, Ref] = {}
     header = f"Salesforce answered {'/'.join(codes)}; the field metadata was refreshed and the record written again:"
     for step, retry in zip(steps, again, strict=True):
@@ -115,6 +145,8 @@ def _resend(ctx, steps, results, resend, codes) -> dict[Key, ItemResult]:
                 continue
             pointed, follows = _repoint(record, results, where)
             if pointed is not None and (key in resend or follows):
+                if step.name in rekeyed:
+                    pointed.pop(step.ext_field, None)  # a follower still carries the key that is gone
                 where[key] = retry.add(pointed, notes=notes)
     fresh = steps_execute(ctx.client, again)
     merged = dict(results)

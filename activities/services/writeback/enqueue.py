@@ -6,6 +6,8 @@ from django.db import transaction
 from django_q.tasks import async_task
 
 from activities.models import WritebackJob
+from activities.models.ledger import UNFINISHED_STATUSES
+from activities.services.writeback.claim import groups_waiting_on
 
 
 def writeback_enqueue_on_commit(*, job_ids: list[int]) -> None:
@@ -16,3 +18,21 @@ def writeback_enqueue_on_commit(*, job_ids: list[int]) -> None:
             async_task("activities.tasks.writeback_batch_run", workspace_id, user_id, task_name="writeback")
 
     transaction.on_commit(enqueue)
+
+
+def writeback_wake_dependents_on_commit(*, workspace_id: int, user_id: int | None, job_ids: list[int]) -> None:
+    """A rep's run just finished some jobs: other reps' jobs on the same prospects were held back by them (jobs of
+    one prospect go in event order; a Task waits for the prospect another rep is creating). Wake those reps now
+    rather than at the next sweep. Only finished jobs count, so wake-ups cannot bounce between reps for ever."""
+
+    def wake() -> None:
+        settled = WritebackJob.objects.filter(pk__in=job_ids).exclude(status__in=UNFINISHED_STATUSES)
+        prospects = set(settled.values_list("prospect_id", flat=True))
+        if not prospects:
+            return
+        waiting = groups_waiting_on(workspace_id=workspace_id, prospect_ids=prospects, except_user_id=user_id)
+        for group_workspace_id, group_user_id in waiting:
+            async_task("activities.tasks.writeback_batch_run", group_workspace_id, group_user_id,
+                       task_name="writeback")  # fmt: skip
+
+    transaction.on_commit(wake)

@@ -17,7 +17,8 @@ from activities.services import ledger
 from activities.services.writeback import outcomes
 from activities.services.writeback.claim import jobs_claim
 from activities.services.writeback.context import BatchContext, budget_exceeded, usage_is_stale
-from activities.services.writeback.drift import drift_resend
+from activities.services.writeback.drift import drift_resend, key_refused
+from activities.services.writeback.enqueue import writeback_wake_dependents_on_commit
 from activities.services.writeback.optouts import optout_run
 from activities.services.writeback.prospects import creation_steps, match_apply, prospects_lookup
 from activities.services.writeback.recorder import RecordingClient
@@ -48,6 +49,8 @@ def writeback_batch_run(*, workspace_id: int, user_id: int | None, now=None) -> 
         except Exception:  # one broken opt-out must not strand the others
             logger.exception("writeback.optout_crashed", extra={"job_id": job.pk})
             ledger.job_retry(job, code="INTERNAL_ERROR", message="Unexpected error; see the server log.")
+    writeback_wake_dependents_on_commit(workspace_id=workspace_id, user_id=user_id,
+                                        job_ids=[j.pk for j in [*jobs, *optout_jobs]])  # fmt: skip
     return {"claimed": len(jobs) + len(optout_jobs), "api_calls": calls}
 
 
@@ -206,11 +209,6 @@ def _id(results, ref: Ref) -> str:
 def _task_steps(ctx, jobs, prospects, who, what, kind):
     """Tasks to create (or upsert) and to complete, one record per activity however many jobs it has."""
     ext = ctx.task_external_id_field()
-    op = "upsert" if ext else "create"
-    # Tasks of prospects created in this batch go apart: if one creation fails, only their subrequest halts.
-    create = Step("tasks", op, sobject="Task", ext_field=ext)
-    create_new = Step("tasks_new", op, sobject="Task", ext_field=ext)
-    update = Step("task_updates", "update")
     by_activity: dict[int, list[WritebackJob]] = defaultdict(list)
     activities: dict[int, Activity] = {}
     for job in jobs:
@@ -225,6 +223,12 @@ def _task_steps(ctx, jobs, prospects, who, what, kind):
     for activity_id, task_id in tasks_find_written(ctx, suspects).items():
         activities[activity_id].salesforce_task_id = task_id
         Activity.objects.filter(pk=activity_id).update(salesforce_task_id=task_id)
+    ext = ctx.task_external_id_field()  # the lookup may have found the field deleted: then the marker is the key
+    op = "upsert" if ext else "create"
+    # Tasks of prospects created in this batch go apart: if one creation fails, only their subrequest halts.
+    create = Step("tasks", op, sobject="Task", ext_field=ext)
+    create_new = Step("tasks_new", op, sobject="Task", ext_field=ext)
+    update = Step("task_updates", "update")
     task_jobs: dict[Ref, tuple[Activity, list[WritebackJob]]] = {}
     update_jobs: dict[Ref, tuple[Activity, list[WritebackJob]]] = {}
     owner = ctx.connection.remote_user_id
@@ -270,8 +274,8 @@ def _settle_tasks(ctx, activity: Activity, jobs: list[WritebackJob], result: Ite
     for n, job in enumerate(jobs):
         outcomes.settle(ctx, job, result, sobject="Task", section="task_update" if updating else "task",
                         on_success=written if n == 0 else None)  # fmt: skip
-    if result.ok or result.code not in outcomes_deleted_codes():
-        return
+    if result.ok or result.code not in outcomes_deleted_codes() or key_refused(result):
+        return  # (a refused External ID field says nothing about the Task or its prospect)
     if updating:
         # The open Task was deleted in Salesforce: forget it so a retry writes the activity as a new Task.
         Activity.objects.filter(pk=activity.pk).update(salesforce_task_id="")

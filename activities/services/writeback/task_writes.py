@@ -1,8 +1,10 @@
 """Task records for activities: mapped per kind, owned by the rep, idempotent on replay.
 
 Idempotency: with an External ID field on Task (ours: its name contains "sb_activity" or "switchboard") every
-create is an upsert keyed by our activity id. Without one, a marker goes into Description. Either way a job that
-may have written before (any second try) first looks its Task up, by External ID or by marker.
+create is an upsert keyed by our activity id. A marker goes into Description in every case: it is the key of orgs
+without an External ID, and the fallback when the External ID field is deleted (its values go with it, so only the
+marker can still find the Tasks written through it). A job that may have written before (any second try) first
+looks its Task up, by External ID or, when the org has none (or no longer has it), by marker.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from simple_salesforce.format import format_soql
 
 from activities.models import Activity, ActivityState, Enrollment
 from activities.services.writeback.context import BatchContext
+from integrations.errors import FailWithReason
 from mappings.payloads import ActivityData, task_payload_build
 
 MARKER_RE = re.compile(r"\[switchboard:(\d+)-(\d+)\]")
@@ -69,11 +72,9 @@ def task_fields(ctx: BatchContext, activity: Activity, *, for_update: bool = Fal
         label = activity.get_kind_display()
         fields["Subject"] = f"{label}: {activity.subject}"[:255] if activity.subject else label
     ext = ctx.task_external_id_field()
-    if ext:
-        if not for_update:
-            fields[ext] = activity_key(activity)
-    else:
-        fields["Description"] = f"{fields.get('Description') or ''}\n\n{marker(activity)}".strip()
+    if ext and not for_update:
+        fields[ext] = activity_key(activity)
+    fields["Description"] = f"{fields.get('Description') or ''}\n\n{marker(activity)}".strip()
     return fields, list(payload.warnings)
 
 
@@ -89,12 +90,18 @@ def tasks_find_written(ctx: BatchContext, activities: list[Activity]) -> dict[in
     found: dict[int, str] = {}
     ext = ctx.task_external_id_field()
     if ext:
-        # ext is a field name from the org's describe, never user input.
-        soql = format_soql("SELECT Id, {:literal} FROM Task WHERE {:literal} IN {}", ext, ext, sorted(wanted))
-        for row in ctx.client.query_all_iter(soql):
-            if row.get(ext) in wanted:
-                found.setdefault(wanted[row[ext]], row["Id"])
-        return found
+        try:
+            return _find_by_external_id(ctx, ext, wanted)
+        except FailWithReason as exc:
+            # Deleted (or hidden) since we cached the describe: look again, and use the marker if it is gone.
+            if exc.code != "INVALID_FIELD" or "Task" in ctx.refreshed:
+                raise
+            refresh = ctx.describe_refresh("Task")
+            if refresh.error is not None or ctx.task_external_id_field() == ext:
+                raise
+            ext = ctx.task_external_id_field()
+            if ext:  # another of ours took its place
+                return _find_by_external_id(ctx, ext, wanted)
     who_ids = sorted({a.prospect.salesforce_id for a in activities if a.prospect.salesforce_id})
     if not who_ids:
         return {}
@@ -104,4 +111,14 @@ def tasks_find_written(ctx: BatchContext, activities: list[Activity]) -> dict[in
             key = f"{match.group(1)}-{match.group(2)}"
             if key in wanted:
                 found.setdefault(wanted[key], row["Id"])
+    return found
+
+
+def _find_by_external_id(ctx: BatchContext, ext: str, wanted: dict[str, int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    # ext is a field name from the org's describe, never user input.
+    soql = format_soql("SELECT Id, {:literal} FROM Task WHERE {:literal} IN {}", ext, ext, sorted(wanted))
+    for row in ctx.client.query_all_iter(soql):
+        if row.get(ext) in wanted:
+            found.setdefault(wanted[row[ext]], row["Id"])
     return found
