@@ -107,6 +107,22 @@ def test_prospects_page_offers_picklist_choices_and_shows_display_names(prospect
     assert b"Job title" in response.content
 
 
+@pytest.mark.parametrize(("value", "shown"), [(None, ""), (True, "Yes"), (350000.0, "350,000"), (12.5, "12.5"),
+                                              (1234.567, "1,234.57"), ("Web", "Web"), (90, "90")])  # fmt: skip
+def test_record_cells_read_like_numbers_not_floats(value, shown):
+    from sync.templatetags.sync_tags import cell
+
+    assert cell(value) == shown
+
+
+def test_prospects_page_shows_numbers_as_people_write_them(prospects, workspace, org_control):
+    control, org = org_control
+    control.load_records(org, "Contact", [{"LastName": "Eve", "Email": "eve@x.test", "Score__c": 1250000}])
+    run_execute(run_id=full_sync_start(workspace=workspace, sobjects=["Contact"]).pk)
+    html = prospects.get(reverse("crm_prospects", args=[workspace.slug]), {"q": "eve@"}).content.decode()
+    assert "<td>1,250,000</td>" in html and "1250000.0" not in html
+
+
 def health_cells(client, workspace, sobject: str) -> dict[str, str]:
     """The text a person reads in an object's row of the health table, by column (data-testid)."""
     html = client.get(reverse("sync_health", args=[workspace.slug])).content.decode()
