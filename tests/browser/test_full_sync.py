@@ -24,37 +24,47 @@ org_control = sync_fixtures.org_control
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_full_sync_progress_bar_updates_live_and_finishes(
-    live_server, page, workspace, admin_membership, sf_connection, org_control, monkeypatch, settings
-):
+@pytest.fixture
+def gated_sync(workspace, sf_connection, org_control, monkeypatch, settings):
+    """3,000 Contacts in small pages and batches; the worker is a thread the test starts, and each batch commits only
+    when the test releases the returned semaphore, so the page can be watched between batches."""
     control, org = org_control
     control.load_records(org, "Contact", [{"LastName": f"P{i:04d}"} for i in range(3000)], return_ids=False)
     monkeypatch.setattr(full_module, "REST_MAX_RECORDS", 10)
     monkeypatch.setattr(full_module, "BULK_PAGE_SIZE", 500)
     monkeypatch.setattr(full_module, "BATCH_SIZE", 250)
-    # The worker is a thread here; it waits for the page to show the run as queued before starting.
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": False}
     monkeypatch.setattr("sync.services.runs.async_task", lambda *args, **kwargs: None)
-    release = threading.Event()
+    gate = threading.Semaphore(0)
     real_commit = full_module._commit
 
-    def slow_commit(*args, **kwargs):
-        release.wait(10)
+    def gated_commit(*args, **kwargs):
+        gate.acquire(timeout=20)
         return real_commit(*args, **kwargs)
 
-    monkeypatch.setattr(full_module, "_commit", slow_commit)
+    monkeypatch.setattr(full_module, "_commit", gated_commit)
+    return gate
 
+
+def start_from_the_page(page, live_server, workspace, admin_membership):
+    """Sign in, start a full sync on the sync health page (confirming), see it queued; return the progress box and
+    the worker thread running it."""
     sign_in(page, f"{live_server.url}/accounts/login/", admin_membership.user.email)
     page.goto(f"{live_server.url}/w/{workspace.slug}/sync/")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_test_id("full-sync-start").click()
-
     progress = page.get_by_test_id("full-sync-progress")
     expect(progress.get_by_test_id("sync-status")).to_have_text("Queued")
     run = SyncRun.objects.get(workspace=workspace)
     worker = threading.Thread(target=run_execute, kwargs={"run_id": run.pk})
     worker.start()
-    release.set()
+    return progress, worker
+
+
+def test_full_sync_progress_bar_updates_live_and_finishes(live_server, page, workspace, admin_membership, gated_sync):
+    progress, worker = start_from_the_page(page, live_server, workspace, admin_membership)
+    for _ in range(100):  # every batch may commit
+        gated_sync.release()
     # Numbers change in place (no reload): records done reach the expected total and the status flips.
     expect(progress.get_by_test_id("sync-status")).to_have_text("Succeeded", timeout=20_000)
     worker.join(20)
@@ -66,45 +76,21 @@ def test_full_sync_progress_bar_updates_live_and_finishes(
 
 
 def test_a_running_full_sync_is_cancelled_from_the_page_and_stops_between_batches(
-    live_server, page, workspace, admin_membership, sf_connection, org_control, monkeypatch, settings
+    live_server, page, workspace, admin_membership, gated_sync
 ):
-    control, org = org_control
-    control.load_records(org, "Contact", [{"LastName": f"P{i:04d}"} for i in range(3000)], return_ids=False)
-    monkeypatch.setattr(full_module, "REST_MAX_RECORDS", 10)
-    monkeypatch.setattr(full_module, "BULK_PAGE_SIZE", 500)
-    monkeypatch.setattr(full_module, "BATCH_SIZE", 250)
-    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": False}
-    monkeypatch.setattr("sync.services.runs.async_task", lambda *args, **kwargs: None)
-    gate = threading.Semaphore(0)  # one batch per release: the run moves only as fast as the test lets it
-    real_commit = full_module._commit
-
-    def gated_commit(*args, **kwargs):
-        gate.acquire(timeout=20)
-        return real_commit(*args, **kwargs)
-
-    monkeypatch.setattr(full_module, "_commit", gated_commit)
-    sign_in(page, f"{live_server.url}/accounts/login/", admin_membership.user.email)
-    page.goto(f"{live_server.url}/w/{workspace.slug}/sync/")
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_test_id("full-sync-start").click()
-    progress = page.get_by_test_id("full-sync-progress")
-    expect(progress.get_by_test_id("sync-status")).to_have_text("Queued")
-
-    run = SyncRun.objects.get(workspace=workspace)
-    worker = threading.Thread(target=run_execute, kwargs={"run_id": run.pk})
-    worker.start()
+    progress, worker = start_from_the_page(page, live_server, workspace, admin_membership)
     for _ in range(2):
-        gate.release()
+        gated_sync.release()
     expect(progress.get_by_test_id("sync-status")).to_have_text("Running")
     expect(progress.get_by_test_id("sync-done")).to_have_text("500")  # two batches in, shown without a reload
     expect(progress.get_by_test_id("sync-expected")).to_have_text("3000")
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Cancel sync").click()
-    gate.release()  # the batch in progress commits; the run stops right after it
+    gated_sync.release()  # the batch in progress commits; the run stops right after it
     expect(progress.get_by_test_id("sync-status")).to_have_text("Cancelled", timeout=20_000)
     worker.join(20)
-    run.refresh_from_db()
+    run = SyncRun.objects.get(workspace=workspace)
     assert run.status == "cancelled"
     assert run.records_done == 750
     assert SyncedRecord.objects.filter(workspace=workspace).count() == 750  # what it committed stays
