@@ -130,12 +130,18 @@ def required_on_create(describe: dict | None) -> list[dict]:
     ]
 
 
+FIELD_GONE = "This field no longer exists in Salesforce or is hidden from the connected user."
+FIELD_NOT_WRITABLE = "This field is no longer writable for the connected user."
+"""The two drift reasons. Writes that leave a field out record "<field> skipped: <reason>" on their attempt row,
+and the settings pages count those notes by these exact texts (mappings/left_out.py): change them together."""
+
+
 def drift_reason(field: dict | None, *, update: bool = False) -> str | None:
     """Why a saved mapping onto this field would fail at write time, or None when it is fine."""
     if field is None:
-        return "This field no longer exists in Salesforce or is hidden from the connected user."
+        return FIELD_GONE
     if not field_is_writable(field, update=update):
-        return "This field is no longer writable for the connected user."
+        return FIELD_NOT_WRITABLE
     return None
 
 

@@ -12,6 +12,7 @@ from mappings.forms.creation import creation_formset, required_missing, reserved
 from mappings.forms.opt_out import OptOutForm
 from mappings.forms.sequence import SequenceMappingForm
 from mappings.forms.sync import sync_formset
+from mappings.left_out import creation_page_left_out, sequence_page_left_out
 from mappings.models import CreationDefault
 from mappings.payloads import creation_payload_build
 from mappings.samples import sample_prospect
@@ -62,7 +63,10 @@ def sequence_fields(request, workspace_slug):
             saved_message(request, change)
             return redirect("crm_sequence_fields", workspace_slug=workspace_slug)
         status = 400
-    return render_settings(request, "mappings/sequence.html", page, "sequence", {"forms": forms}, status=status)
+    describes = {sobject: page.describe(sobject) for sobject in ProspectObject.values}
+    left_out = sequence_page_left_out(workspace=request.workspace, mappings=mappings, describes=describes)
+    context = {"forms": forms, "left_out": left_out}
+    return render_settings(request, "mappings/sequence.html", page, "sequence", context, status=status)
 
 
 @crm_settings_view
@@ -132,6 +136,9 @@ def creation_defaults(request, workspace_slug, sobject):
         "formset": formset,
         "rows": [(form, drift.get(form.initial.get("target_field", ""))) for form in formset.forms],
         "drift": drift,
+        "left_out": creation_page_left_out(
+            workspace=request.workspace, sobject=sobject, mappings=mappings, describe=describe
+        ),
         "missing": required_missing(describe, mappings, reserved_for(sobject, linkedin_field)),
         "preview_json": json.dumps(preview, indent=2, ensure_ascii=False),
         "preview_submitted": submitted is not None,

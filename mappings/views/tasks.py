@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from mappings.drift import mapping_drift
 from mappings.forms.creation import required_missing
 from mappings.forms.task import rows_as_mappings, task_mapping_formset
+from mappings.left_out import task_page_left_out
 from mappings.metadata import crm_metadata_get
 from mappings.payloads import TASK_RESERVED_FIELDS, task_payload_build
 from mappings.samples import sample_activity
@@ -62,6 +63,7 @@ def task_mappings(request, workspace_slug, kind):
         submitted = None
     drift = mapping_drift(mappings, describe)
     preview = _preview(request, kind, describe, mappings=submitted)
+    left_out = task_page_left_out(workspace=request.workspace, kind=kind, mappings=mappings, describe=describe)
     return render_settings(
         request,
         "mappings/tasks.html",
@@ -74,6 +76,7 @@ def task_mappings(request, workspace_slug, kind):
             "formset": formset,
             "rows": [(form, drift.get(form.initial.get("target_field", ""))) for form in formset.forms],
             "drift": drift,
+            "left_out": left_out,
             "missing": required_missing(describe, mappings, TASK_RESERVED_FIELDS),
             "preview": preview,
             "preview_submitted": submitted is not None,

@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from integrations.models import Connection, ConnectionKind, ConnectionStatus, DescribeCache, OAuthCredential
+from tests.activities.conftest import crm  # noqa: F401  (the writeback fixture, for pages fed by real writes)
 from tests.factories import MembershipFactory
 from tests.mappings.describes import sb_prospect_fields, shared_describe, task_describe
 from workspaces.models import Role
