@@ -1,7 +1,9 @@
 """Bulk API 2.0 query jobs: create, poll, abort, delete, and CSV results paged by ``Sforce-Locator``.
 
-A job is evaluated when it is created (a snapshot, like Salesforce's), so it is complete by the first poll;
-the create response still says ``UploadComplete`` as Salesforce's does.
+A job is evaluated when it is created (a snapshot, like Salesforce's), but it reports ``InProgress`` for the org's
+``bulk_polls_before_complete`` polls (default 1) before ``JobComplete``, so clients must poll as they must against
+Salesforce; results read before completion answer 412 ``JOB_NOT_COMPLETE``. The create response says
+``UploadComplete`` as Salesforce's does.
 """
 
 from __future__ import annotations
@@ -39,6 +41,17 @@ class QueryJob:
     pairs: list = field(default_factory=list)
     state: str = "JobComplete"
     modstamp: str = ""
+    polls_left: int = 0  # polls still answered InProgress (the org's bulk_polls_before_complete at creation)
+
+    def poll(self, now_str: str) -> None:
+        """One status read: an in-progress job completes once its polls are used up."""
+        if self.state != "InProgress":
+            return
+        if self.polls_left > 0:
+            self.polls_left -= 1
+            return
+        self.state = "JobComplete"
+        self.modstamp = now_str
 
     def info(self, *, detail: bool) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -97,6 +110,7 @@ def create(ctx: Ctx) -> Out:
     except SoqlError as exc:
         raise ApiError(400, exc.error_code, exc.message) from None
     pairs = soql_query.evaluate(ctx.org, plan, include_deleted=operation == "queryAll")
+    polls = ctx.org.bulk_polls_before_complete
     job = QueryJob(
         id=ctx.org.ids.new(ids.KEY_PREFIXES["BulkJob"]),
         operation=operation,
@@ -109,6 +123,8 @@ def create(ctx: Ctx) -> Out:
         line_ending=line_ending,
         plan=plan,
         pairs=pairs,
+        state="InProgress" if polls > 0 else "JobComplete",
+        polls_left=polls,
     )
     jobs = ctx.org.bulk_jobs
     jobs[job.id] = job
@@ -120,7 +136,9 @@ def create(ctx: Ctx) -> Out:
 
 
 def get(ctx: Ctx, job: str) -> Out:
-    return Out(200, _job(ctx, job).info(detail=True))
+    found = _job(ctx, job)
+    found.poll(ctx.now_str)
+    return Out(200, found.info(detail=True))
 
 
 def list_jobs(ctx: Ctx) -> Out:
@@ -165,7 +183,7 @@ def _encode_locator(offset: int) -> str:
 def results(ctx: Ctx, job: str) -> Out:
     found = _job(ctx, job)
     if found.state != "JobComplete":
-        raise ApiError(412, "JOB_NOT_COMPLETE", f"Job is not complete: {found.state}")
+        raise ApiError(412, "JOB_NOT_COMPLETE", f"Job {found.id} is not complete; its state is {found.state}")
     if ctx.version != found.api_version:
         raise ApiError(409, "INVALIDJOB", "Results must be fetched with the API version that created the job")
     start = _decode_locator(ctx.arg("locator"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -128,6 +129,15 @@ class ControlClient:
 
     def add_user(self, org: str, **kwargs: Any) -> dict[str, Any]:
         return self._call("POST", "/users", json={"org": org, **kwargs})
+
+    def update_user(self, user: str, *, org: str | None = None, **changes: Any) -> dict[str, Any]:
+        """Change a user by id or username (``is_active``, ``password``, ``profile``); returns the user."""
+        body = {"org": org, **changes} if org else changes
+        return self._call("PATCH", f"/users/{quote(user, safe='')}", json=body)
+
+    def deactivate_user(self, user: str, *, org: str | None = None) -> dict[str, Any]:
+        """Deactivate a user as an admin does in Setup: tokens die, refresh answers invalid_grant, login refuses."""
+        return self.update_user(user, org=org, is_active=False)
 
     # schema and security
     def add_fields(self, org: str, sobject: str, fields: list[dict[str, Any]]) -> dict[str, Any]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import random
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,12 +40,13 @@ class Fault:
     org: str | None = None
     hits: int = 0
 
-    def matches(self, method: str, path: str, org_id: str | None) -> bool:
+    def matches(self, method: str, path: str, org_of: Callable[[], str | None]) -> bool:
         if self.method != "*" and self.method != method:
             return False
-        if self.org and org_id and self.org != org_id:
+        if not fnmatch.fnmatchcase(path, self.path):
             return False
-        return fnmatch.fnmatchcase(path, self.path)
+        # An org-limited fault fires only on requests attributable to that org; anonymous ones never match.
+        return not self.org or org_of() == self.org
 
     def error_body(self) -> Any:
         if self.body is not None:
@@ -106,11 +109,17 @@ class FaultBook:
         with self.lock:
             self.faults.clear()
 
-    def take(self, method: str, path: str, org_id: str | None) -> Fault | None:
-        """The first fault that fires for this request (consuming one of its ``times``)."""
+    def take(self, method: str, path: str, org_of: Callable[[], str | None]) -> Fault | None:
+        """The first fault that fires for this request (consuming one of its ``times``).
+
+        ``org_of`` names the org the request belongs to; it runs only when an org-limited fault is a candidate.
+        """
+        if not self.faults:
+            return None
+        org_of = functools.cache(org_of)
         with self.lock:
             for fault in self.faults:
-                if not fault.matches(method, path, org_id):
+                if not fault.matches(method, path, org_of):
                     continue
                 if fault.probability is not None and self.rng.random() >= fault.probability:
                     continue

@@ -50,6 +50,7 @@ def create_org(
     api_limit: int | None = None,
     consumer_key: str | None = None,
     consumer_secret: str | None = None,
+    bulk_polls_before_complete: int | None = None,
 ) -> Org:
     if not isinstance(name, str) or not name.strip():
         raise ControlError("'name' is required")
@@ -78,6 +79,8 @@ def create_org(
         org.refresh_token_rotation = bool(refresh_token_rotation)
         if api_limit:
             org.api_limit = int(api_limit)
+        if bulk_polls_before_complete is not None:
+            org.bulk_polls_before_complete = bulk_polls_setting(bulk_polls_before_complete)
         for pname, api_enabled, perms in STANDARD_PROFILES:
             profile = Profile(id=state.ids.new("00e"), name=pname, api_enabled=api_enabled, default_object_perms=perms)
             org.profiles[profile.id] = profile
@@ -96,6 +99,13 @@ def create_org(
         app.client_credentials_user_id = run_as.id if run_as else None
         organization_row_write(state, org)
     return org
+
+
+def bulk_polls_setting(value: object) -> int:
+    """How many status polls a Bulk query job answers InProgress (0: complete at creation)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+        raise ControlError("'bulk_polls_before_complete' must be a whole number from 0 to 100")
+    return value
 
 
 def organization_row_write(state: State, org: Org) -> dict[str, Any]:
@@ -164,6 +174,46 @@ def add_user(
     return user
 
 
+def user_update(state: State, org: Org, user: User, **changes: Any) -> User:
+    """Change a user after creation (``is_active``, ``password``, ``profile``), as an admin does in Setup > Users.
+
+    Deactivating ends the user's sessions like Salesforce: access tokens stop working (401 INVALID_SESSION_ID) and
+    stay dead after a reactivation; refresh tokens answer ``invalid_grant`` "inactive user" while the user is
+    inactive; the login page refuses the user.
+    """
+    allowed = {"is_active", "password", "profile"}
+    if not changes or set(changes) - allowed:
+        raise ControlError(f"give at least one of {sorted(allowed)}; unknown keys {sorted(set(changes) - allowed)}")
+    if "is_active" in changes and not isinstance(changes["is_active"], bool):
+        raise ControlError("'is_active' must be true or false")
+    if "password" in changes and (not isinstance(changes["password"], str) or not changes["password"]):
+        raise ControlError("'password' must be a non-empty string")
+    profile = None
+    if "profile" in changes:
+        profile = org.profile_named(str(changes["profile"]))
+        if profile is None:
+            names = [p.name for p in org.profiles.values()]
+            raise ControlError(f"unknown profile {changes['profile']!r}; one of {names}")
+    row = org.records["User"][user.id]
+    if "is_active" in changes:
+        if user.is_active and not changes["is_active"]:
+            # A C-level copy, without state.lock: callers hold org.lock, and lock order is state before org.
+            for token in list(state.tokens.values()):
+                if token.user_id == user.id:
+                    token.revoked = True
+        user.is_active = changes["is_active"]
+        row["IsActive"] = user.is_active
+    if "password" in changes:
+        user.password = changes["password"]
+    if profile is not None:
+        user.profile_id = profile.id
+        row["ProfileId"] = profile.id
+        org.version += 1  # field-level security follows the profile: describes change
+    now = sf_datetime(state.clock.now())
+    row.update(LastModifiedDate=now, SystemModstamp=now)
+    return user
+
+
 def user_summary(org: Org, user: User) -> dict[str, Any]:
     return {
         "id": user.id,
@@ -193,6 +243,7 @@ def org_summary(org: Org, base_url: str, now_s: float) -> dict[str, Any]:
         "refresh_token_rotation": org.refresh_token_rotation,
         "api_limit": org.api_limit,
         "api_used": org.api_used(now_s),
+        "bulk_polls_before_complete": org.bulk_polls_before_complete,
         "users": [user_summary(org, u) for u in org.users.values()],
         "profiles": [p.as_dict() for p in org.profiles.values()],
         "objects": {name: len(rows) for name, rows in org.records.items()},

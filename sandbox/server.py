@@ -6,6 +6,7 @@ bytes. A bug in a handler answers 500 JSON; it never kills the server.
 
 from __future__ import annotations
 
+import base64
 import collections
 import contextlib
 import logging
@@ -23,6 +24,7 @@ from sandbox import control, oauth, pages, rest
 from sandbox.clock import sf_datetime
 from sandbox.faults import FaultBook
 from sandbox.http import DROP, Request, Response, html_response, json_response
+from sandbox.oauth.common import find_app
 from sandbox.orgs import org_summary
 from sandbox.state import State
 
@@ -83,8 +85,36 @@ class SandboxApp:
             self.state.save(self.state_file)
 
     def _org_of(self, req: Request) -> str | None:
-        token = self.state.tokens.get(oauth.bearer(req) or "")
-        return token.org_id if token else None
+        """The org a request can be attributed to (for org-limited faults), or None for anonymous requests.
+
+        A bearer token (live or not) names its org; on the OAuth endpoints so do the client_id (form, query or
+        Basic header), the refresh token, the code and the token being revoked; the identity URL names its org.
+        """
+        state = self.state
+        value = oauth.bearer(req)
+        if value:
+            token = state.tokens.get(value)
+            return token.org_id if token else _org_by_token_prefix(state, value)
+        path = req.path
+        if path.startswith("/id/"):
+            org = state.org(path.split("/")[2]) if path.count("/") >= 2 else None
+            return org.id if org else None
+        if not path.startswith("/services/oauth2/"):
+            return None
+        params = {k: v[0] for k, v in req.query.items() if v}
+        if req.method == "POST":
+            params.update(req.form())
+        for key in ("refresh_token", "token"):
+            grant = state.refresh_tokens.get(params.get(key) or "")
+            if grant is not None:
+                return grant.org_id
+        if (token := state.tokens.get(params.get("token") or "")) is not None:
+            return token.org_id
+        if (code := state.codes.get(params.get("code") or "")) is not None:
+            return code.org_id
+        client_id = params.get("client_id") or oauth_basic_client_id(req)
+        found = find_app(state, client_id)
+        return found[0].id if found else None
 
     def handle(self, req: Request) -> Response | object:
         started = time.perf_counter()
@@ -92,7 +122,7 @@ class SandboxApp:
         is_control = path == "/_sandbox" or path.startswith("/_sandbox/")
         is_api = path.startswith(("/services/", "/id/"))
         if is_api:
-            fault = self.faults.take(req.method, path, self._org_of(req))
+            fault = self.faults.take(req.method, path, lambda: self._org_of(req))
             if fault is not None:
                 if fault.action == "drop":
                     self._log(req, 0, None, started)
@@ -156,6 +186,24 @@ class SandboxApp:
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2),
             }
         )
+
+
+def _org_by_token_prefix(state: State, value: str) -> str | None:
+    """Salesforce access tokens start with the 15-character org id and ``!``: unknown ones still name an org."""
+    prefix, bang, _ = value.partition("!")
+    if not bang or len(prefix) != 15:
+        return None
+    return next((org.id for org in state.orgs.values() if org.id[:15] == prefix), None)
+
+
+def oauth_basic_client_id(req: Request) -> str | None:
+    auth = req.header("authorization") or ""
+    if not auth.lower().startswith("basic "):
+        return None
+    try:
+        return base64.b64decode(auth[6:].strip()).decode("utf-8").partition(":")[0] or None
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 class Handler(BaseHTTPRequestHandler):

@@ -29,6 +29,7 @@ EDITIONS = {
     "Professional Edition": (100_000, 1_000),
 }
 DEFAULT_SESSION_TIMEOUT_S = 2 * 3600
+DEFAULT_BULK_POLLS_BEFORE_COMPLETE = 1  # status polls a Bulk query job answers InProgress before JobComplete
 FIELD_ACCESS = ("edit", "read", "hidden")
 
 
@@ -191,6 +192,7 @@ class Org:
         self.session_timeout_s = DEFAULT_SESSION_TIMEOUT_S
         self.refresh_token_rotation = False
         self.api_enabled = True
+        self.bulk_polls_before_complete = DEFAULT_BULK_POLLS_BEFORE_COMPLETE
         self.created_at = created_at
         self.deleted_log_start: float | None = None  # getDeleted's log start when set (control API); else created_at
         self.app = app
@@ -218,6 +220,7 @@ class Org:
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        state.setdefault("bulk_polls_before_complete", DEFAULT_BULK_POLLS_BEFORE_COMPLETE)  # state files before it
         self.__dict__.update(state)
         self.lock = threading.RLock()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from sandbox import orgs
 from sandbox.clock import parse_datetime
@@ -24,7 +25,8 @@ def index(app: SandboxApp, req: Request) -> Any:
 def create_org(app: SandboxApp, req: Request) -> Any:
     body = body_of(req)
     allowed = {"name", "edition", "licenses", "users", "callback_urls", "session_timeout_s", "refresh_token_rotation",
-               "require_pkce", "api_limit", "consumer_key", "consumer_secret"}  # fmt: skip
+               "require_pkce", "api_limit", "consumer_key", "consumer_secret",
+               "bulk_polls_before_complete"}  # fmt: skip
     unknown = set(body) - allowed
     if unknown:
         raise ControlError(f"unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}")
@@ -65,6 +67,8 @@ def org_settings(app: SandboxApp, req: Request, org: str) -> Any:
                     found.refresh_token_rotation = bool(value)
                 elif key == "api_limit":
                     found.api_limit = int(value)
+                elif key == "bulk_polls_before_complete":  # jobs created from now on
+                    found.bulk_polls_before_complete = orgs.bulk_polls_setting(value)
                 elif key == "api_used":
                     found.api.set(int(value), state.clock.time())
                 elif key == "edition":
@@ -107,3 +111,20 @@ def create_user(app: SandboxApp, req: Request) -> Any:
     with org.lock:
         user = orgs.add_user(app.state, org, **body)
     return 201, orgs.user_summary(org, user)
+
+
+def update_user(app: SandboxApp, req: Request, user: str) -> Any:
+    """``POST``/``PATCH /_sandbox/users/<id or username>`` ``{"is_active": false}``: deactivate (or change) a user."""
+    body = body_of(req)
+    user = unquote(user)
+    org_key = body.pop("org", None)
+    candidates = [org_of(app, org_key)] if org_key else list(app.state.orgs.values())
+    for org in candidates:
+        try:
+            found = user_of(org, user)
+        except ControlError:
+            continue
+        with org.lock:
+            orgs.user_update(app.state, org, found, **body)
+        return orgs.user_summary(org, found)
+    raise ControlError(f"no user {user!r}", status=404)

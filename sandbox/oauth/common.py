@@ -64,6 +64,9 @@ def valid_token(state: State, value: str | None) -> Token | None:
     org = state.orgs.get(token.org_id)
     if org is None or state.clock.time() - token.issued_at >= org.session_timeout_s:
         return None
+    user = org.users.get(token.user_id)
+    if user is None or not user.is_active:  # deactivating a user ends their sessions
+        return None
     if token.refresh_token and (grant := state.refresh_tokens.get(token.refresh_token)) and grant.revoked:
         # Revoking a refresh token kills the access tokens issued from it.
         return None

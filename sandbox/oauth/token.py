@@ -112,6 +112,8 @@ def _grant_refresh(app: SandboxApp, form: dict[str, str], client_id: str | None,
     user = org.users.get(grant.user_id) if org else None
     if org is None or user is None:
         raise OAuthError("invalid_grant", "expired access/refresh token")
+    if not user.is_active:  # what Salesforce answers a refresh for a deactivated user
+        raise OAuthError("invalid_grant", "inactive user")
     _check_user(org, user)
     if org.refresh_token_rotation:
         grant.revoked = True

@@ -3,6 +3,18 @@
 import csv
 import io
 
+import pytest
+
+
+def _wait(api, job_id: str, limit: int = 10) -> list[str]:
+    """Poll a job until it is complete; the states seen, in order."""
+    states = []
+    for _ in range(limit):
+        states.append(api.get(f"jobs/query/{job_id}").json()["state"])
+        if states[-1] == "JobComplete":
+            return states
+    raise AssertionError(f"job {job_id} never completed: {states}")
+
 
 def test_query_job_lifecycle_and_paged_csv(sandbox, sandbox_org, api):
     acme = api.create("Account", Name="Acme, Inc.")
@@ -31,6 +43,11 @@ def test_query_job_lifecycle_and_paged_csv(sandbox, sandbox_org, api):
         "lineEnding",
         "columnDelimiter",
     } == set(job)
+    early = api.get(f"jobs/query/{job['id']}/results")  # before the job is complete: 412, like Salesforce
+    assert early.status_code == 412 and early.json()[0]["errorCode"] == "JOB_NOT_COMPLETE"
+    polled = api.get(f"jobs/query/{job['id']}").json()  # the org's default: one poll sees the job in progress
+    assert polled["state"] == "InProgress" and polled["numberRecordsProcessed"] == 0
+    assert api.get(f"jobs/query/{job['id']}/results").status_code == 412
     polled = api.get(f"jobs/query/{job['id']}").json()
     assert polled["state"] == "JobComplete" and polled["numberRecordsProcessed"] == 2500
 
@@ -66,6 +83,7 @@ def test_query_all_job_and_options(api):
             "lineEnding": "CRLF",
         },
     ).json()
+    _wait(api, job["id"])
     text = api.get(f"jobs/query/{job['id']}/results").text
     assert text.split("\r\n")[0] == '"Id"|"IsDeleted"'
     assert f'"{drop}"|"true"' in text and f'"{keep}"|"false"' in text
@@ -86,3 +104,35 @@ def test_job_list_and_delete(api):
     assert job["id"] in [j["id"] for j in api.get("jobs/query").json()["records"]]
     assert api.delete(f"jobs/query/{job['id']}").status_code == 204
     assert api.get(f"jobs/query/{job['id']}").status_code == 404
+
+
+@pytest.mark.parametrize("polls", [0, 3])
+def test_polls_before_complete_is_a_per_org_setting(sandbox, sandbox_org, api, polls):
+    api.create("Account", Name="Polled")
+    org = sandbox.control.settings(sandbox_org.org_id, bulk_polls_before_complete=polls)
+    assert org["bulk_polls_before_complete"] == polls
+    job = api.post("jobs/query", json={"operation": "query", "query": "SELECT Id FROM Account"}).json()
+    assert job["state"] == "UploadComplete"
+    assert _wait(api, job["id"]) == ["InProgress"] * polls + ["JobComplete"]
+    page = api.get(f"jobs/query/{job['id']}/results")
+    assert page.status_code == 200 and page.headers["Sforce-NumberOfRecords"] == "1"
+
+
+def test_job_list_does_not_advance_a_job_and_an_in_progress_job_can_be_aborted(api):
+    job = api.post("jobs/query", json={"operation": "query", "query": "SELECT Id FROM Account"}).json()
+    for _ in range(3):  # listing is not a poll of the job
+        listed = {j["id"]: j["state"] for j in api.get("jobs/query").json()["records"]}
+        assert listed[job["id"]] == "InProgress"
+    aborted = api.patch(f"jobs/query/{job['id']}", json={"state": "Aborted"})
+    assert aborted.status_code == 200 and aborted.json()["state"] == "Aborted"
+    assert api.get(f"jobs/query/{job['id']}").json()["state"] == "Aborted"  # polling does not revive it
+    assert api.get(f"jobs/query/{job['id']}/results").status_code == 412
+
+
+def test_polls_setting_rejects_bad_values(sandbox, sandbox_org):
+    from sandbox.client import ControlAPIError
+
+    for bad in (-1, "2", True, 101):
+        with pytest.raises(ControlAPIError) as err:
+            sandbox.control.settings(sandbox_org.org_id, bulk_polls_before_complete=bad)
+        assert err.value.status == 400 and "bulk_polls_before_complete" in err.value.message
