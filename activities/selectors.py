@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,7 +21,7 @@ from activities.models import (
 )
 from activities.models.ledger import UNFINISHED_STATUSES
 from integrations.models import Connection
-from mappings.compat import FIELD_GONE, FIELD_NOT_WRITABLE
+from mappings.payloads import GONE, INVALID_VALUE, NOT_WRITABLE, RESERVED
 
 User = get_user_model()
 
@@ -134,8 +135,10 @@ def activity_status(*, activity: Activity) -> dict:
 
 LEFT_OUT_DAYS = 14
 """How far back the settings pages look for writes that had to leave a mapped field out."""
-LEFT_OUT_REASONS = {"gone": FIELD_GONE, "read_only": FIELD_NOT_WRITABLE}
-"""Drift notes are counted by their exact reason text; any other "<field> skipped: …" counts as "other"."""
+LEFT_OUT_REASONS = {GONE: "gone", NOT_WRITABLE: "read_only", INVALID_VALUE: "other", RESERVED: "other"}
+"""How the pages group the ledger's reasons (`WritebackAttempt.skipped_fields`); a value cut to length is not
+left out, so it is not listed."""
+_REASON_ORDER = {"gone": 0, "read_only": 1, "other": 2}
 _WRITTEN = (AttemptOutcome.SUCCEEDED, AttemptOutcome.SKIPPED)
 """A SKIPPED attempt is a write with nothing left to send (every sequence field left out): it counts too."""
 
@@ -161,7 +164,7 @@ def task_fields_left_out(*, workspace, kind: str, fields, days: int = LEFT_OUT_D
     attempts = WritebackAttempt.objects.filter(
         job__action__in=(JobAction.TASK_CREATE, JobAction.TASK_COMPLETE), job__activity__kind=kind
     )
-    return _left_out(workspace, attempts, fields, days, now, counted="job__activity")
+    return _left_out(workspace, attempts, fields, days, now, sobject="Task", counted="job__activity")
 
 
 def sequence_fields_left_out(*, workspace, sobject: str, fields, days: int = LEFT_OUT_DAYS, now=None):
@@ -169,74 +172,60 @@ def sequence_fields_left_out(*, workspace, sobject: str, fields, days: int = LEF
     attempts = WritebackAttempt.objects.filter(
         job__action=JobAction.SEQUENCE_UPDATE, job__prospect__salesforce_type=sobject
     )
-    return _left_out(workspace, attempts, fields, days, now, counted="job")
+    return _left_out(workspace, attempts, fields, days, now, sobject=sobject, counted="job")
 
 
 def creation_fields_left_out(*, workspace, sobject: str, fields, days: int = LEFT_OUT_DAYS, now=None):
     """Mapped creation defaults recent new records of this object were created without; counted in prospects.
 
-    An Account is created with the Contact it belongs to, and its notes ride on that prospect's job as
-    "Account: <field> skipped: …" (activities/services/writeback/prospects.py)."""
-    attempts = WritebackAttempt.objects.filter(job__action=JobAction.PROSPECT_SYNC)
-    if sobject == "Account":
-        attempts = attempts.filter(job__prospect__salesforce_type=SalesforceType.CONTACT)
-        return _left_out(workspace, attempts, fields, days, now, counted="job__prospect", prefix="Account: ")
-    attempts = attempts.filter(job__prospect__salesforce_type=sobject)
-    return _left_out(workspace, attempts, fields, days, now, counted="job__prospect", exclude_prefix="Account: ")
+    An Account is created with the Contact it belongs to, and what it left out is recorded on that prospect's
+    job, as items of sobject "Account" (activities/services/writeback/prospects.py)."""
+    owner = SalesforceType.CONTACT if sobject == "Account" else sobject
+    attempts = WritebackAttempt.objects.filter(
+        job__action=JobAction.PROSPECT_SYNC, job__prospect__salesforce_type=owner
+    )
+    return _left_out(workspace, attempts, fields, days, now, sobject=sobject, counted="job__prospect")
 
 
-def _note(field: str, reason: str, prefix: str = "") -> str:
-    """A case-insensitive regex for the note a write leaves when it skips `field` (as a whole name)."""
-    return rf"(^|\s){_escape(prefix + field)} skipped: {reason}"
-
-
-def _escape(text: str) -> str:
-    """Escape for both Python's `re` (SQLite) and PostgreSQL's regexes, whose escapes differ beyond these."""
-    return "".join(f"\\{c}" if c in ".^$*+?()[]{}|\\" else c for c in text)
-
-
-def _note_q(field: str, reason: str, prefix: str, exclude_prefix: str) -> Q:
-    q = Q(message__iregex=_note(field, reason, prefix))
-    if exclude_prefix:
-        # The same field name on the Account rides on the Contact's job with a prefix: not this object's note.
-        q &= ~Q(message__iregex=f"{_escape(exclude_prefix + field)} skipped: {reason}")
-    return q
-
-
-def _left_out(workspace, attempts, fields, days, now, *, counted: str, prefix: str = "", exclude_prefix: str = ""):
-    fields = list(dict.fromkeys(f for f in fields if f))
-    if not fields:
+def _left_out(workspace, attempts, fields, days, now, *, sobject: str, counted: str) -> list[LeftOutGroup]:
+    """Counted in Python: a JSON list cannot be grouped by its items portably (SQLite and PostgreSQL), and the
+    rows are few (one workspace, the last days, attempts that left something out; indexed on started_at)."""
+    wanted: dict[str, str] = {}
+    for name in fields:
+        if name:
+            wanted.setdefault(name.lower(), name)  # Salesforce API names are case-insensitive
+    if not wanted:
         return []
     since = (now or timezone.now()) - timedelta(days=days)
-    rows = attempts.filter(
-        job__workspace=workspace, outcome__in=_WRITTEN, started_at__gte=since, message__contains=" skipped: "
+    rows = (
+        attempts.filter(job__workspace=workspace, outcome__in=_WRITTEN, started_at__gte=since)
+        .exclude(skipped_fields=[])
+        .values_list("job__user", "job__connection", counted, "job", "skipped_fields")
     )
-    aggregates, keys = {}, []
-    for i, field in enumerate(fields):
-        known = {key: _note_q(field, _escape(text), prefix, exclude_prefix) for key, text in LEFT_OUT_REASONS.items()}
-        known["other"] = _note_q(field, "", prefix, exclude_prefix)
-        for key in LEFT_OUT_REASONS:
-            known["other"] &= ~known[key]
-        for key, q in known.items():
-            aggregates[f"n_{i}_{key}"] = Count(counted, distinct=True, filter=q)
-            aggregates[f"ex_{i}_{key}"] = Max("job", filter=q)
-            keys.append((i, field, key))
-    groups = list(rows.values("job__user", "job__connection").annotate(**aggregates).order_by())
-    users = {u.pk: u for u in User.objects.filter(pk__in={g["job__user"] for g in groups})}
-    names = dict(
-        Connection.objects.filter(pk__in={g["job__connection"] for g in groups}).values_list("pk", "remote_username")
-    )
-    found = []
-    for group in groups:
-        user = users.get(group["job__user"])
-        written_as = names.get(group["job__connection"]) or (user.email if user else "")
-        for i, field, key in keys:
-            if group[f"n_{i}_{key}"]:
-                found.append((field, key, user, written_as, group[f"n_{i}_{key}"], group[f"ex_{i}_{key}"]))
-    examples = _example_activities({f[5] for f in found})
-    result = [LeftOutGroup(*f, example_activity_id=examples.get(f[5])) for f in found]
-    order = {field: i for i, field in enumerate(fields)}
-    return sorted(result, key=lambda g: (order[g.field], -g.count, g.written_as))
+    counts: dict[tuple, set[int]] = defaultdict(set)
+    examples: dict[tuple, int] = {}
+    for user_id, connection_id, counted_id, job_id, items in rows.iterator(chunk_size=2000):
+        for item in items:
+            field = wanted.get(str(item.get("field", "")).lower())
+            reason = LEFT_OUT_REASONS.get(item.get("reason"))
+            if item.get("sobject") != sobject or field is None or reason is None or counted_id is None:
+                continue
+            key = (user_id, connection_id, field, reason)
+            counts[key].add(counted_id)
+            examples[key] = max(examples.get(key, 0), job_id)
+    users = {u.pk: u for u in User.objects.filter(pk__in={key[0] for key in counts})}
+    names = dict(Connection.objects.filter(pk__in={key[1] for key in counts}).values_list("pk", "remote_username"))
+    activities = _example_activities(set(examples.values()))
+    result = []
+    for key, counted_ids in counts.items():
+        user_id, connection_id, field, reason = key
+        user = users.get(user_id)
+        written_as = names.get(connection_id) or (user.email if user else "")
+        result.append(LeftOutGroup(field=field, reason=reason, user=user, written_as=written_as,
+                                   count=len(counted_ids), example_job_id=examples[key],
+                                   example_activity_id=activities.get(examples[key])))  # fmt: skip
+    order = {field: i for i, field in enumerate(wanted.values())}
+    return sorted(result, key=lambda g: (order[g.field], _REASON_ORDER[g.reason], -g.count, g.written_as))
 
 
 def _example_activities(job_ids: set[int]) -> dict[int, int]:

@@ -132,8 +132,8 @@ def required_on_create(describe: dict | None) -> list[dict]:
 
 FIELD_GONE = "This field no longer exists in Salesforce or is hidden from the connected user."
 FIELD_NOT_WRITABLE = "This field is no longer writable for the connected user."
-"""The two drift reasons. Writes that leave a field out record "<field> skipped: <reason>" on their attempt row,
-and the settings pages count those notes by these exact texts (mappings/left_out.py): change them together."""
+"""The two drift reasons, as people read them. A write that leaves a field out says "<field> skipped: <reason>" in
+its attempt's message; the settings pages count the structured copy (WritebackAttempt.skipped_fields), not this text."""
 
 
 def drift_reason(field: dict | None, *, update: bool = False) -> str | None:

@@ -1,10 +1,11 @@
 """Mapped fields that recent writes had to leave out, said on the settings page with the likely cause.
 
 The pages flag schema drift from the admin connection's describe, but field-level security can hide a field
-from some reps only: their writes then go out without it (the engine records "<field> skipped: …" on the
-attempt) while the admin's view says all is well. Comparing the rep's reason with the admin's describe tells
-the two causes apart: a field the admin still sees and can write was hidden from (or made read-only for) that
-rep's profile; a field the admin cannot see either is gone, which the drift warning above already says.
+from some reps only: their writes then go out without it (the engine records each field it left out, and why,
+in the attempt's `skipped_fields`) while the admin's view says all is well. Comparing the rep's reason with the
+admin's describe tells the two causes apart: a field the admin still sees and can write was hidden from (or made
+read-only for) that rep's profile; a field the admin cannot see either is gone, which the drift warning above
+already says.
 """
 
 from __future__ import annotations

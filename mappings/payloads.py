@@ -52,6 +52,33 @@ class ActivityData:
     rep_email: str = ""
 
 
+class FieldNote(str):
+    """A payload warning about one field. It reads as its text (previews, logs, the attempt's message) and also
+    says what happened in a structured form, which the writeback ledger keeps (WritebackAttempt.skipped_fields)."""
+
+    field: str
+    reason: str
+    """One of `NOTE_REASONS`."""
+    detail: str
+    sobject: str
+    """Empty when it is the object being built; the engine fills it in."""
+
+    def __new__(cls, text: str, *, field: str, reason: str, detail: str, sobject: str = "") -> FieldNote:
+        note = super().__new__(cls, text)
+        note.field, note.reason, note.detail, note.sobject = field, reason, detail, sobject
+        return note
+
+
+GONE, NOT_WRITABLE, INVALID_VALUE, RESERVED, CUT = "gone", "not_writable", "invalid_value", "reserved", "cut"
+NOTE_REASONS = (GONE, NOT_WRITABLE, INVALID_VALUE, RESERVED, CUT)
+"""Why a field was left out (deleted or hidden, not writable, a value Salesforce cannot take, set by us), or
+its value cut to the field's length (the field itself is written)."""
+
+
+def field_skipped(name: str, detail: str, *, reason: str, sobject: str = "") -> FieldNote:
+    return FieldNote(f"{name} skipped: {detail}", field=name, reason=reason, detail=detail, sobject=sobject)
+
+
 @dataclass(frozen=True)
 class TaskPayload:
     fields: dict[str, Any]
@@ -145,19 +172,20 @@ def _put(
         return  # set on create only (e.g. TaskSubtype): expected, not drift
     reason = drift_reason(target, update=update)
     if reason:
-        warnings.append(f"{name} skipped: {reason}")
+        warnings.append(field_skipped(name, reason, reason=GONE if target is None else NOT_WRITABLE))
         return
     try:
         payload[target["name"]] = value_coerce(target, value)
     except InvalidValue as exc:
-        warnings.append(f"{name} skipped: {exc}")
+        warnings.append(field_skipped(name, str(exc), reason=INVALID_VALUE))
         return
     if (
         isinstance(value, str)
         and isinstance(payload[target["name"]], str)
         and len(value) > len(payload[target["name"]])
     ):
-        warnings.append(f"{name} cut to {target.get('length')} characters.")
+        detail = f"cut to {target.get('length')} characters."
+        warnings.append(FieldNote(f"{name} {detail}", field=name, reason=CUT, detail=detail))
 
 
 def task_payload_build(
@@ -181,7 +209,7 @@ def task_payload_build(
     warnings: list[str] = []
     for mapping in mappings:
         if mapping.target_field in TASK_RESERVED_FIELDS:
-            warnings.append(f"{mapping.target_field} skipped: it is set from the activity itself.")
+            warnings.append(field_skipped(mapping.target_field, "it is set from the activity itself.", reason=RESERVED))
             continue
         value = _task_value(mapping, activity)
         if _empty(value):

@@ -127,10 +127,20 @@ class WritebackAttempt(models.Model):
     error_code = models.CharField(max_length=64, blank=True)
     message = models.TextField(blank=True)
     response_excerpt = models.TextField(blank=True)
+    skipped_fields = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Mapped fields this write left out (or cut), as in the message: a list of "
+        '{"sobject", "field", "reason", "detail"}; reason is one of mappings.payloads.NOTE_REASONS.',
+    )
 
     class Meta:
         ordering = ["job", "started_at", "id"]
-        indexes = [models.Index(fields=["job", "started_at"])]
+        indexes = [
+            models.Index(fields=["job", "started_at"]),
+            # The settings pages read the last days' attempts of a workspace for fields left out.
+            models.Index(fields=["started_at"], name="writeback_attempt_started"),
+        ]
 
     def __str__(self) -> str:
         return f"Attempt {self.number} of job #{self.job_id}: {self.outcome}"

@@ -35,6 +35,7 @@ def attempt_record(
     code: str = "",
     message: str = "",
     excerpt: str = "",
+    skipped_fields: list[dict] | None = None,
 ) -> WritebackAttempt:
     return WritebackAttempt.objects.create(
         job=job,
@@ -47,6 +48,7 @@ def attempt_record(
         error_code=code[:64],
         message=message,
         response_excerpt=secrets_strip(excerpt or (call.excerpt if call else "")),
+        skipped_fields=skipped_fields or [],
     )
 
 

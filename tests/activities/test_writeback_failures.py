@@ -178,6 +178,7 @@ class TestPermanent:
         attempt = WritebackAttempt.objects.get(job=job)
         assert "INVALID_FIELD_FOR_INSERT_UPDATE" in attempt.message
         assert "Call_Notes__c skipped: This field is no longer writable for the connected user." in attempt.message
+        assert [(s["field"], s["reason"]) for s in attempt.skipped_fields] == [("Call_Notes__c", "not_writable")]
 
     def test_deleted_contact_fails_then_retry_recreates(self, crm):
         from activities.services.ledger import jobs_retry

@@ -54,7 +54,12 @@ def assert_written_without_field(crm, *, attempts: int = 1) -> WritebackAttempt:
     assert WritebackAttempt.objects.filter(job=job).count() == attempts
     assert attempt.outcome == AttemptOutcome.SUCCEEDED
     assert f"{FIELD} skipped:" in attempt.message
+    assert [(s["sobject"], s["field"]) for s in attempt.skipped_fields] == [("Task", FIELD)]
     return attempt
+
+
+def skipped(attempt: WritebackAttempt) -> list[tuple[str, str, str]]:
+    return [(s["sobject"], s["field"], s["reason"]) for s in attempt.skipped_fields]
 
 
 def test_deleted_task_field_is_left_out_and_flagged(mapped):
@@ -64,6 +69,8 @@ def test_deleted_task_field_is_left_out_and_flagged(mapped):
 
     attempt = assert_written_without_field(crm)
     assert "no longer exists" in attempt.message
+    assert skipped(attempt) == [("Task", FIELD, "gone")]
+    assert attempt.skipped_fields[0]["detail"] in attempt.message
 
     # The activity's history shows what was left out, and the settings page flags the mapping.
     client = logged_in_client(crm.owner)
@@ -152,6 +159,7 @@ def test_sequence_update_still_writes_the_other_fields(crm):
     assert row["SB_Step__c"] == "Step 2"
     (attempt,) = WritebackAttempt.objects.filter(job=job)
     assert "SB_Sequence__c skipped:" in attempt.message
+    assert skipped(attempt) == [("Contact", "SB_Sequence__c", "gone")]
 
 
 def test_in_a_batch_only_the_refused_records_go_again(mapped):
@@ -194,6 +202,7 @@ def test_a_new_contact_refused_over_a_deleted_field_is_created_without_it_and_it
     sync = WritebackJob.objects.filter(action=JobAction.PROSPECT_SYNC).order_by("-id").first()
     assert sync.status == JobStatus.SUCCEEDED and sync.remote_id == contacts[0]["Id"]
     assert "Region__c skipped:" in WritebackAttempt.objects.get(job=sync).message
+    assert skipped(WritebackAttempt.objects.get(job=sync)) == [("Contact", "Region__c", "gone")]
     assert second_task_job().status == JobStatus.SUCCEEDED and second_task_job().remote_id == task["Id"]
     assert len(crm.tasks()) == 2
 
@@ -209,6 +218,9 @@ def test_payload_warnings_are_recorded_on_every_attempt(crm):
     job = WritebackJob.objects.get(action=JobAction.TASK_CREATE)
     assert job.status == JobStatus.SUCCEEDED
     assert "sb_callresult__c cut to 5 characters." in WritebackAttempt.objects.get(job=job).message
+    assert WritebackAttempt.objects.get(job=job).skipped_fields == [
+        {"sobject": "Task", "field": "sb_callresult__c", "reason": "cut", "detail": "cut to 5 characters."}
+    ]
 
 
 def test_when_the_refresh_itself_fails_the_job_retries_later(mapped, sandbox):
@@ -364,6 +376,7 @@ def test_task_external_id_deleted_falls_back_to_the_marker(keyed):
         job = WritebackJob.objects.get(action=JobAction.TASK_CREATE, activity__external_id=external_id)
         assert job.status == JobStatus.SUCCEEDED and job.attempts == 1, (job.last_error_code, job.last_error_message)
         assert "Description marker" in WritebackAttempt.objects.get(job=job).message
+        assert skipped(WritebackAttempt.objects.get(job=job)) == [("Task", KEY, "gone")]
     assert len(crm.records("Contact")) == 2
 
     first = replay_as_if_the_worker_died("act-1")

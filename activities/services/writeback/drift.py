@@ -21,6 +21,7 @@ from activities.services.writeback.context import BatchContext
 from activities.services.writeback.steps import DEPENDENCY_FAILED, NOT_SENT, ItemResult, Ref, Step, steps_execute
 from integrations.errors import FailWithReason
 from mappings.compat import drift_reason, field_lookup, fields_by_name
+from mappings.payloads import GONE, NOT_WRITABLE, field_skipped
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def drift_resend(ctx: BatchContext, steps: list[Step], results: dict[Key, ItemRe
             continue
         if payload is None:
             continue
-        record, notes = _without_drifted(step, step.records[i], payload)
+        record, notes = _without_drifted(step, i, payload)
         if notes:
             resend[key] = (record, notes)
             if step.ext_field and step.ext_field not in record:
@@ -105,22 +106,22 @@ def key_refused(result: ItemResult | None, ext_field: str = "") -> bool:
     return ext_field.lower() in message if ext_field else "external id" in message
 
 
-def _without_drifted(step: Step, record: dict, describe: dict) -> tuple[dict, list[str]]:
+def _without_drifted(step: Step, index: int, describe: dict) -> tuple[dict, list[str]]:
     """The record minus the fields the fresh describe no longer lets this user write, and why each went."""
+    record = step.records[index]
     fields = fields_by_name(describe)
-    update = step.op == "update"
+    update, sobject = step.op == "update", step.sobject_of(index)
     kept, notes = {}, []
     for name, value in record.items():
-        reason = None if name in NOT_FIELDS else drift_reason(field_lookup(fields, name), update=update)
-        if reason is None:
+        found = None if name in NOT_FIELDS else field_lookup(fields, name)
+        why = None if name in NOT_FIELDS else drift_reason(found, update=update)
+        if why is None:
             kept[name] = value
             continue
         if name == step.ext_field:
             # The upsert key itself: the record is created instead, found again by its Description marker.
-            notes.append(f"{name} skipped: {reason} The Task External ID is gone, so the Task was created with its "
-                         "Description marker as the key.")  # fmt: skip
-            continue
-        notes.append(f"{name} skipped: {reason}")
+            why += " The Task External ID is gone, so the Task was created with its Description marker as the key."
+        notes.append(field_skipped(name, why, reason=GONE if found is None else NOT_WRITABLE, sobject=sobject))
     return kept, notes
 
 

@@ -16,7 +16,7 @@ from simple_salesforce.format import format_soql
 from activities.models import MatchedBy, Prospect, SalesforceType
 from activities.services.writeback.context import BatchContext
 from activities.services.writeback.steps import Ref, Step
-from mappings.payloads import CompanyData, ProspectData, creation_payload_build
+from mappings.payloads import CompanyData, FieldNote, ProspectData, creation_payload_build
 from mappings.types import NewProspectAs
 
 FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -230,10 +230,17 @@ def creation_steps(
                                                 describe=ctx.describe("Account"), warnings=account_notes)  # fmt: skip
                 fields.setdefault("Name", p.company_name)
                 account = new_accounts[key] = account_step.add(fields, notes=account_notes)
-                notes += [f"Account: {note}" for note in account_notes]
+                notes += [_on_account(note) for note in account_notes]
             record["AccountId"] = account
         planned[p.pk] = PlannedCreate(p, SalesforceType.CONTACT, contact_step.add(record, notes=notes), account)
     return [account_step, contact_step, lead_step], planned
+
+
+def _on_account(note: str) -> str:
+    """A note of the new Account, for its Contact's job (whose attempt row is the only one the Account has)."""
+    if not isinstance(note, FieldNote):
+        return f"Account: {note}"
+    return FieldNote(f"Account: {note}", field=note.field, reason=note.reason, detail=note.detail, sobject="Account")
 
 
 def _names(record: dict, p: Prospect) -> None:

@@ -157,8 +157,9 @@ def _run_batch(ctx: BatchContext, jobs: list[WritebackJob]) -> None:
             prospects[pid]), describe=ctx.describe(sobject), warnings=notes)  # fmt: skip
         if not fields:
             message = " ".join([f"No sequence fields are mapped for {sobject}.", *notes])
+            skipped = outcomes.skipped_fields(notes, sobject=sobject)
             for job in pjobs:
-                outcomes.settle_done(ctx, job, status=JobStatus.SKIPPED, message=message)
+                outcomes.settle_done(ctx, job, status=JobStatus.SKIPPED, message=message, skipped=skipped)
             continue
         seq_refs[pid] = seq_step.add({"_type": sobject, "id": who[pid], **fields}, notes=notes)
 
