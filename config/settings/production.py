@@ -29,3 +29,7 @@ LOGGING = {
     **LOGGING,  # noqa: F405
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
 }
+
+# The local sandbox is a development tool: in production no login, My Domain or instance URL may point at this
+# machine, so Test Connection cannot be used to probe local ports.
+SALESFORCE_ALLOW_LOOPBACK_HTTP = False
