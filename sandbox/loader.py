@@ -11,6 +11,7 @@ from typing import Any
 
 from sandbox import dml
 from sandbox.clock import parse_datetime, sf_datetime
+from sandbox.derived import derive
 from sandbox.errors import ControlError
 from sandbox.state import Org, User
 
@@ -77,7 +78,7 @@ def load(
     store = org.records[spec.name]
     deleted = org.deleted_at[spec.name]
     name_fields = spec.name in NAME_OBJECTS
-    derive = spec.name in DERIVE_OBJECTS
+    derived_fields = spec.name in DERIVE_OBJECTS
     explicit_audit = any(n in AUDIT for n in names)
     for rid, values in zip(new_ids, rows, strict=True):
         row = template.copy()
@@ -93,7 +94,7 @@ def load(
         if name_fields:
             first, last = row.get("FirstName"), row.get("LastName")
             row["Name"] = f"{first} {last}" if first and last else (last or first)
-        elif derive:
+        elif derived_fields:
             derive(org, spec.name, row, row["LastModifiedDate"])
         if row.get("IsDeleted"):
             deleted[rid] = row["SystemModstamp"]
