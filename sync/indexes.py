@@ -129,6 +129,6 @@ def filter_indexes_update(*, workspace_id: int, sobjects: list[str]) -> list[str
     for sobject in sobjects:
         done += filter_indexes_ensure(workspace_id=workspace_id, sobject=sobject)
     logger.info(
-        "sync.filter_indexes_pass", extra={"workspace_id": workspace_id, "sobjects": sobjects, "created": len(done)}
+        "sync.filter_indexes_pass", extra={"workspace_id": workspace_id, "sobjects": sobjects, "statements": len(done)}
     )
     return done

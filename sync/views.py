@@ -135,6 +135,9 @@ def sync_scope_view(request, workspace_slug, sobject):
     )
 
 
+MAX_PAGE = 100_000
+
+
 def record_list_view(request, workspace_slug, page_key):
     title, sobjects = RECORD_PAGES[page_key]
     sobject = request.GET.get("object") if request.GET.get("object") in sobjects else sobjects[0]
@@ -145,6 +148,8 @@ def record_list_view(request, workspace_slug, page_key):
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page = 1
+    # A page number past any real list would overflow the database's OFFSET; it shows an empty last page instead.
+    page = min(page, MAX_PAGE)
     # No COUNT(*) over a filtered million rows: fetch one row more than a page to know whether a next page exists.
     window = list(rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
     query = request.GET.copy()

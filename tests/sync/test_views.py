@@ -13,6 +13,7 @@ from mappings.models import SyncFieldMapping
 from sync.models import ObjectSyncState, SyncRun, SyncSettings
 from sync.services.runs import full_sync_start, run_execute, run_start
 from sync.types import RunKind, RunStatus
+from sync.views import MAX_PAGE
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory
 from workspaces.models import Role
 
@@ -195,3 +196,11 @@ def test_lag_reads_against_the_sync_interval(lag_minutes, said):
 
     lag = None if lag_minutes is None else dt.timedelta(minutes=lag_minutes)
     assert lag_words(lag, dt.timedelta(minutes=5)) == said
+
+
+@pytest.mark.parametrize(("page", "shown"), [("99999999999999999999", MAX_PAGE), ("abc", 1), ("-1", 1), ("2", 2)])
+def test_out_of_range_pages_are_clamped_not_a_500(prospects, workspace, page, shown):
+    response = prospects.get(reverse("crm_prospects", args=[workspace.slug]), {"object": "Contact", "page": page})
+    assert response.status_code == 200
+    assert response.context["page"] == shown
+    assert names(response) == ([] if shown > 1 else ["Ada", "Bob", "Cy"])
