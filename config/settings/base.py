@@ -123,6 +123,10 @@ def _derived_dev_key(secret: str) -> str:
 # First key encrypts; every key decrypts, so keys can be rotated by prepending a new one.
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 
+# Debug 500 pages and error mails blank the caller's Authorization header, cookies and API key.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.reporting.CredentialHidingReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "core.reporting.CredentialHidingExceptionReporter"
+
 REDIS_URL = env("REDIS_URL", default="")
 
 Q_CLUSTER = {
