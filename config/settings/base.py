@@ -129,6 +129,13 @@ DEFAULT_EXCEPTION_REPORTER = "core.reporting.CredentialHidingExceptionReporter"
 
 REDIS_URL = env("REDIS_URL", default="")
 
+# Shared by every process (the sign-in lockout counts here): Redis when configured, else a table made by `migrate`.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "switchboard_cache"}
+}
+
 Q_CLUSTER = {
     "name": "switchboard",
     "workers": env.int("Q_WORKERS", default=2),
