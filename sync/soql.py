@@ -66,6 +66,9 @@ def coerce_value(field_type: str, raw):
             raise SoqlBuildError(f"“{raw}” is not a number.") from exc
         if not number.is_finite():
             raise SoqlBuildError(f"“{raw}” is not a number.")
+        # Salesforce numbers hold at most 18 digits; past that float() gives inf (MALFORMED_QUERY at sync time).
+        if number and number.adjusted() >= 18:
+            raise SoqlBuildError(f"“{raw}” is too large: Salesforce numbers have at most 18 digits.")
         return int(number) if field_type == "int" else float(number)
     if field_type == "date":
         if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
