@@ -117,6 +117,20 @@ def filter_clause(*, field_name: str, operator: str, values: list, fields: dict[
     if operator == FilterOperator.IS_NOT_NULL:
         return format_soql("{:literal} != null", field_name)
     coerced = [coerce_value(field_type, v) for v in values]
+    # A value the org's picklist does not offer matches nothing, silently: say so while the admin is still here.
+    active = {p["value"] for p in meta.get("picklistValues") or [] if p.get("active", True)}
+    if (
+        field_type in ("picklist", "multipicklist")
+        and active
+        and operator
+        not in (
+            FilterOperator.CONTAINS,
+            FilterOperator.STARTS_WITH,
+        )
+    ):
+        unknown = [str(v) for v in coerced if str(v) not in active]
+        if unknown:
+            raise SoqlBuildError(f"“{', '.join(unknown)}” is not a value of “{field_name}” in this org.")
     if operator in (FilterOperator.IN, FilterOperator.NOT_IN):
         if not coerced:
             raise SoqlBuildError(f"Pick at least one value for “{field_name}”.")

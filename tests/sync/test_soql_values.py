@@ -18,3 +18,16 @@ def test_numbers_salesforce_holds_still_pass():
     assert coerce_value("double", "9" * 18) == float("9" * 18)
     assert coerce_value("int", "-42") == -42
     assert coerce_value("double", "0") == 0.0
+
+
+def test_picklist_values_the_org_does_not_offer_are_rejected():
+    from sync.soql import filter_clause
+    from sync.types import FilterOperator
+
+    fields = {
+        "LeadSource": {"type": "picklist", "picklistValues": [{"value": "Web"}, {"value": "Old", "active": False}]}
+    }
+    assert "Web" in filter_clause(field_name="LeadSource", operator=FilterOperator.IN, values=["Web"], fields=fields)
+    for bad in ("Wbe", "Old"):
+        with pytest.raises(SoqlBuildError, match=bad):
+            filter_clause(field_name="LeadSource", operator=FilterOperator.IN, values=[bad], fields=fields)
