@@ -25,6 +25,7 @@ API_DISABLED = "API is not enabled for this Organization or Partner"
 ROUTER = Router()
 ROUTER.add("GET", r"/?", limits.resources)
 ROUTER.add("GET", r"/limits/?", limits.limits)
+ROUTER.add("GET", r"/limits/recordCount/?", limits.record_count)
 ROUTER.add("GET", r"/sobjects/?", describe.describe_global)
 ROUTER.add("GET", rf"{S}/describe/?", describe.describe)
 ROUTER.add("GET", rf"{S}/updated/?", replication.updated)

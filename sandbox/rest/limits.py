@@ -49,3 +49,18 @@ def limits(ctx: Ctx) -> Out:
             "SingleEmail": pair(15, 15),
         },
     )
+
+
+def record_count(ctx: Ctx) -> Out:
+    """``/limits/recordCount``: stored records per object, as the org's storage usage page counts them.
+
+    Without ``sObjects`` Salesforce lists every object that holds records; unknown names are left out.
+    """
+    wanted = [name for raw in ctx.query.get("sObjects", []) for name in raw.split(",") if name]
+    names = wanted or [name for name, rows in ctx.org.records.items() if rows]
+    counts = []
+    for name in names:
+        spec = ctx.org.spec(name)
+        if spec is not None:
+            counts.append({"count": len(ctx.org.records.get(spec.name, {})), "name": spec.name})
+    return Out(200, {"sObjects": counts})
