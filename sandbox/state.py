@@ -18,7 +18,7 @@ from sandbox import ids
 from sandbox.clock import Clock
 from sandbox.schema import STANDARD_OBJECTS, SObjectSpec
 
-API_VERSIONS = tuple(f"{v}.0" for v in range(58, 68))  # up to Summer '26 (reference §2.1)
+API_VERSIONS = tuple(f"{v}.0" for v in range(31, 68))  # Summer '14 (oldest still served) to Summer '26 (reference §2.1)
 DEFAULT_API_VERSION = "62.0"
 EDITIONS = {
     # edition: (base daily API requests, per-license add-on)

@@ -5,10 +5,15 @@ from __future__ import annotations
 from sandbox.rest.base import Ctx, Out
 from sandbox.state import API_VERSIONS
 
-RELEASES = {
-    "58.0": "Summer '23", "59.0": "Winter '24", "60.0": "Spring '24", "61.0": "Summer '24", "62.0": "Winter '25",
-    "63.0": "Spring '25", "64.0": "Summer '25", "65.0": "Winter '26", "66.0": "Spring '26", "67.0": "Summer '26",
-}  # fmt: skip
+
+def release(version: str) -> str:
+    """The release name of an API version: three a year since v31.0, Summer '14."""
+    step = int(float(version)) - 31
+    season = ("Summer", "Winter", "Spring")[step % 3]
+    year = 14 + step // 3 + (season != "Summer")
+    return f"{season} '{year:02d}"
+
+
 RESOURCES = (
     "tooling", "metadata", "eclair", "folders", "prechatForms", "jobs", "analytics", "search", "quickActions",
     "queryAll", "commerce", "wave", "iot", "sobjects", "actions", "support", "query", "recent", "limits",
@@ -17,7 +22,7 @@ RESOURCES = (
 
 
 def versions() -> list[dict[str, str]]:
-    return [{"label": RELEASES.get(v, v), "url": f"/services/data/v{v}", "version": v} for v in API_VERSIONS]
+    return [{"label": release(v), "url": f"/services/data/v{v}", "version": v} for v in API_VERSIONS]
 
 
 def resources(ctx: Ctx) -> Out:

@@ -18,3 +18,18 @@ def test_record_count_counts_stored_records_per_requested_object(sandbox_org, ap
     assert set(after) == {"Account", "Contact"}
     assert after["Account"] == before["Account"] + 2
     assert after["Contact"] == before["Contact"] + 1
+
+
+def test_every_served_api_version_from_v31_is_listed_and_answers(sandbox, sandbox_org, api):
+    import requests
+
+    versions = requests.get(f"{sandbox.url}/services/data/", timeout=10).json()
+    listed = [entry["version"] for entry in versions]
+    assert listed[0] == "31.0" and listed[-1] == "67.0" and len(listed) == 37
+    assert {"version": "31.0", "label": "Summer '14", "url": "/services/data/v31.0"} in versions
+    assert {"version": "51.0", "label": "Spring '21", "url": "/services/data/v51.0"} in versions
+    assert {"version": "58.0", "label": "Summer '23", "url": "/services/data/v58.0"} in versions
+
+    user_id = sandbox_org.admin_user.id
+    resp = api.get(f"/services/data/v51.0/sobjects/User/{user_id}")
+    assert resp.status_code == 200 and resp.json()["Id"] == user_id
