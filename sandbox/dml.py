@@ -85,6 +85,9 @@ def coerce(org: Org, f: Field, value: Any) -> Any:
             )
         return value
     if t == "boolean":
+        # Salesforce's JSON reader takes the strings "true"/"false" (any case) for a boolean, nothing else.
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
         if not isinstance(value, bool):
             raise _bad_value(f, value, "boolean")
         return value

@@ -33,3 +33,15 @@ def test_every_served_api_version_from_v31_is_listed_and_answers(sandbox, sandbo
     user_id = sandbox_org.admin_user.id
     resp = api.get(f"/services/data/v51.0/sobjects/User/{user_id}")
     assert resp.status_code == 200 and resp.json()["Id"] == user_id
+
+
+def test_boolean_fields_accept_true_and_false_strings(sandbox_org, api):
+    task_id = api.create("Task", Subject="Call", IsReminderSet="true")
+    assert api.get(f"sobjects/Task/{task_id}").json()["IsReminderSet"] is True
+
+    resp = api.patch(f"sobjects/Task/{task_id}", json={"IsReminderSet": "false"})
+    assert resp.status_code == 204
+    assert api.get(f"sobjects/Task/{task_id}").json()["IsReminderSet"] is False
+
+    resp = api.patch(f"sobjects/Task/{task_id}", json={"IsReminderSet": "yes"})
+    assert resp.status_code == 400 and resp.json()[0]["errorCode"] == "JSON_PARSER_ERROR"
