@@ -77,9 +77,11 @@ def test_filters_entered_in_the_admin_are_checked_against_describe(staff_client,
     assert "lots" in errors
     assert not SyncFilter.objects.exists()
 
-    good = staff_client.post(url, _inline_post(config, [{"field": "Type", "operator": "eq", "values": '["Customer"]'}]))
+    good = staff_client.post(
+        url, _inline_post(config, [{"field": "Type", "operator": "eq", "values": '["Customer - Direct"]'}])
+    )
     assert good.status_code == 302
-    assert list(SyncFilter.objects.values_list("field", "values")) == [("Type", ["Customer"])]
+    assert list(SyncFilter.objects.values_list("field", "values")) == [("Type", ["Customer - Direct"])]
 
 
 def test_synced_records_are_listed_read_only(staff_client, sf_connection):
