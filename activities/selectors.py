@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from activities.models import (
@@ -15,12 +15,14 @@ from activities.models import (
     AttemptOutcome,
     JobAction,
     JobStatus,
+    MatchReview,
+    Prospect,
     SalesforceType,
     WritebackAttempt,
     WritebackJob,
 )
 from activities.models.ledger import UNFINISHED_STATUSES
-from integrations.models import Connection
+from integrations.models import Connection, ConnectionKind
 from mappings.payloads import GONE, INVALID_VALUE, NOT_WRITABLE, RESERVED
 
 User = get_user_model()
@@ -242,3 +244,25 @@ def _example_activities(job_ids: set[int]) -> dict[int, int]:
     )
     found.update({pk: newest[p] for pk, p in prospects.items() if p in newest})
     return found
+
+
+def salesforce_base_url(*, workspace) -> str:
+    """The org's address for links to records (instance URL + /<id>): the admin connection's, else any rep's."""
+    connections = Connection.objects.filter(workspace=workspace).exclude(instance_url="")
+    # The admin connection first: it is the one the whole workspace shares.
+    connection = connections.order_by(_admin_first(), "id").first()
+    return connection.instance_url.rstrip("/") if connection else ""
+
+
+def _admin_first():
+    return Case(When(kind=ConnectionKind.ADMIN, then=Value(0)), default=Value(1), output_field=IntegerField())
+
+
+def match_review_list(*, workspace, limit: int = 200) -> QuerySet[Prospect]:
+    """Prospects whose Salesforce record an admin must choose or confirm, with their candidates."""
+    return (
+        Prospect.objects.filter(workspace=workspace)
+        .exclude(review=MatchReview.NONE)
+        .prefetch_related("match_candidates")
+        .order_by("review", "-updated_at")[:limit]
+    )

@@ -1,5 +1,5 @@
-"""Activity pages: writeback counts, the dead letter (failed jobs) with confirmed retry/cancel, per-activity
-history with every attempt, API keys and the demo generator."""
+"""Activity pages: writeback counts, the dead letter (failed jobs) with confirmed retry/cancel, prospect matches
+to review ("use this one"), per-activity history with every attempt, API keys and the demo generator."""
 
 from __future__ import annotations
 
@@ -10,18 +10,21 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from activities.forms import ApiKeyForm
-from activities.models import Activity, ApiKey, WritebackJob
+from activities.models import Activity, ApiKey, MatchCandidate, Prospect, WritebackJob
 from activities.selectors import (
     activity_list_recent,
     activity_status,
     job_list_failed,
     job_list_skipped_for_a_setting,
     job_list_waiting,
+    match_review_list,
+    salesforce_base_url,
     writeback_counts,
 )
 from activities.services.demo import demo_activity_generate
 from activities.services.keys import api_key_create, api_key_revoke
 from activities.services.ledger import jobs_cancel, jobs_retry
+from activities.services.writeback.review import match_choose, match_forget
 from workspaces.models import MANAGE_CRM_SETTINGS
 from workspaces.permissions import require_workspace_perm
 
@@ -42,6 +45,8 @@ def activity_home(request, workspace_slug):
         "waiting_groups": job_list_waiting(workspace=workspace),
         "skipped_jobs": job_list_skipped_for_a_setting(workspace=workspace),
         "activities": activity_list_recent(workspace=workspace),
+        "reviews": match_review_list(workspace=workspace),
+        "salesforce_url": salesforce_base_url(workspace=workspace),
     })  # fmt: skip
 
 
@@ -56,7 +61,34 @@ def activity_detail(request, workspace_slug, pk):
     ).prefetch_related("attempt_rows").select_related("connection").order_by("id")  # fmt: skip
     return render(request, "activities/detail.html", {
         "activity": activity, "jobs": jobs, "status": activity_status(activity=activity),
+        "salesforce_url": salesforce_base_url(workspace=request.workspace),
     })  # fmt: skip
+
+
+@require_POST
+@manage_required
+def prospect_match_choose(request, workspace_slug, pk):
+    """ "Use this one": the prospect goes on the chosen candidate and its waiting writes go now."""
+    prospect = get_object_or_404(Prospect, pk=pk, workspace=request.workspace)
+    candidate_id = request.POST.get("candidate", "")
+    candidate = get_object_or_404(MatchCandidate, pk=int(candidate_id) if candidate_id.isdigit() else 0,
+                                  prospect=prospect)  # fmt: skip
+    woken = match_choose(prospect=prospect, candidate=candidate)
+    resumed = f"; {woken} waiting write{'s' if woken != 1 else ''} resumed" if woken else ""
+    messages.success(request, f"{prospect} is now {candidate.sobject} {candidate.remote_id}{resumed}.")
+    back = _safe_next(request, request.POST.get("next", ""))
+    return redirect(back) if back else redirect("activity_home", workspace_slug=workspace_slug)
+
+
+@require_POST
+@manage_required
+def prospect_match_forget(request, workspace_slug, pk):
+    """ "Not this person": forget an old name-only match; the next write matches again by today's rules."""
+    prospect = get_object_or_404(Prospect, pk=pk, workspace=request.workspace)
+    match_forget(prospect=prospect)
+    messages.success(request, f"{prospect} will be matched again on their next write.")
+    back = _safe_next(request, request.POST.get("next", ""))
+    return redirect(back) if back else redirect("activity_home", workspace_slug=workspace_slug)
 
 
 @manage_required

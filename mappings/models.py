@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from mappings.types import (
     ActivityKind,
+    AmbiguousMatch,
     CreationObject,
     LogMode,
     NewProspectAs,
@@ -139,6 +140,16 @@ class CrmSettings(models.Model):
     new_prospect_as = models.CharField(max_length=16, choices=NewProspectAs.choices, default=NewProspectAs.CONTACT)
     linkedin_url_field_contact = models.CharField(max_length=FIELD_NAME_MAX, blank=True)
     linkedin_url_field_lead = models.CharField(max_length=FIELD_NAME_MAX, blank=True)
+    # Matching rules, in the order they run (mappings.types.MATCH_RULES); each can be switched off.
+    match_contact_email = models.BooleanField(default=True)
+    match_contact_name_company = models.BooleanField(default=True)
+    match_contact_linkedin = models.BooleanField(default=True)
+    match_lead_email = models.BooleanField(default=True)
+    match_lead_name_company = models.BooleanField(default=True)
+    ambiguous_match = models.CharField(
+        max_length=16, choices=AmbiguousMatch.choices, default=AmbiguousMatch.CREATE,
+        help_text="When several records match and no rule is sure: create a new one, or hold for an admin.",
+    )  # fmt: skip
     api_budget_percent = models.PositiveSmallIntegerField(
         default=80,
         validators=[MinValueValidator(1), MaxValueValidator(100)],

@@ -18,7 +18,9 @@ from mappings.models import (
     TaskFieldMapping,
 )
 from mappings.types import (
+    MATCH_RULES,
     ActivityKind,
+    AmbiguousMatch,
     CreationObject,
     LogMode,
     NewProspectAs,
@@ -29,6 +31,7 @@ from mappings.types import (
 
 ADVANCED_SETTINGS = (
     "log_mode", "new_prospect_as", "linkedin_url_field_contact", "linkedin_url_field_lead", "api_budget_percent",
+    *(name for name, _ in MATCH_RULES), "ambiguous_match",
 )  # fmt: skip
 
 
@@ -147,13 +150,17 @@ ADVANCED_LABELS = {
     "linkedin_url_field_contact": ("Contact LinkedIn URL field", None),
     "linkedin_url_field_lead": ("Lead LinkedIn URL field", None),
     "api_budget_percent": ("API budget %", None),
+    **{name: (f"Match {label}", None) for name, label in MATCH_RULES},
+    "ambiguous_match": ("When several records match", AmbiguousMatch),
 }
 
 
 def _advanced_show(row: dict) -> str:
     label, choices = ADVANCED_LABELS.get(row["setting"], (row["setting"], None))
     value = row["value"]
-    if choices is not None and value in choices.values:
+    if isinstance(value, bool):
+        value = "on" if value else "off"
+    elif choices is not None and value in choices.values:
         value = choices(value).label
     return f"{label} = {value if value not in ('', None) else 'none'}"
 

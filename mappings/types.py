@@ -57,6 +57,23 @@ class NewProspectAs(models.TextChoices):
     LEAD = "lead", "Leads"
 
 
+class AmbiguousMatch(models.TextChoices):
+    """What to do with a prospect that several Salesforce records match and no rule places for sure."""
+
+    CREATE = "create", "Create a new record (as set above)"
+    REVIEW = "review", "Hold its writes until an admin chooses the record"
+
+
+MATCH_RULES = (
+    ("match_contact_email", "Contact by Email"),
+    ("match_contact_name_company", "Contact by Name + Company (Account Name or Website)"),
+    ("match_contact_linkedin", "Contact by LinkedIn URL"),
+    ("match_lead_email", "Lead by Email"),
+    ("match_lead_name_company", "Lead by Name + Company"),
+)
+"""The matching rules as CrmSettings switches, in the order they run."""
+
+
 class SyncStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     MISSING = "missing", "Missing in Salesforce"

@@ -16,11 +16,26 @@ class SalesforceType(models.TextChoices):
 
 
 class MatchedBy(models.TextChoices):
+    """Which rule placed the prospect on its Salesforce record (rules run in this order, see prospects.py)."""
+
     CONTACT_EMAIL = "contact_email", "Contact by Email"
-    CONTACT_NAME = "contact_name", "Contact by Name"
+    CONTACT_NAME_COMPANY = "contact_name_company", "Contact by Name + Company"
     CONTACT_LINKEDIN = "contact_linkedin", "Contact by LinkedIn URL"
     LEAD_EMAIL = "lead_email", "Lead by Email"
+    LEAD_NAME_COMPANY = "lead_name_company", "Lead by Name + Company"
+    CHOSEN = "chosen", "Chosen by an admin"
     CREATED = "created", "Created"
+    # Before issue 12 a Contact was matched on its name alone, which attached namesakes at other companies.
+    # Kept so those prospects can be shown and confirmed; no rule produces it any more.
+    CONTACT_NAME = "contact_name", "Contact by Name only (old rule)"
+
+
+class MatchReview(models.TextChoices):
+    """Why a person must look at the prospect's match. Empty: nothing to review."""
+
+    NONE = "", "—"
+    HELD = "held", "Several records match"
+    NAME_ONLY = "name_only", "Matched by name alone before the company check"
 
 
 class Prospect(models.Model):
@@ -40,6 +55,10 @@ class Prospect(models.Model):
     salesforce_type = models.CharField(max_length=16, choices=SalesforceType.choices, blank=True)
     salesforce_account_id = models.CharField(max_length=18, blank=True)
     matched_by = models.CharField(max_length=32, choices=MatchedBy.choices, blank=True)
+    review = models.CharField(
+        max_length=16, choices=MatchReview.choices, blank=True, default=MatchReview.NONE,
+        help_text="Held: its jobs wait until an admin chooses a record. Name only: matched by the old rule.",
+    )  # fmt: skip
     synced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -59,6 +78,28 @@ class Prospect(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class MatchCandidate(models.Model):
+    """A Salesforce record one matching rule found for a prospect, among several: shown for an admin to choose."""
+
+    prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="match_candidates")
+    remote_id = models.CharField(max_length=18)
+    sobject = models.CharField(max_length=16, choices=SalesforceType.choices)
+    rule = models.CharField(max_length=32, choices=MatchedBy.choices)
+    label = models.CharField(max_length=255, blank=True, help_text="Name and email as Salesforce has them.")
+    account = models.CharField(max_length=255, blank=True, help_text="Account name (Contact) or Company (Lead).")
+    account_id = models.CharField(max_length=18, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["prospect", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["prospect", "remote_id"], name="uniq_match_candidate"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sobject} {self.remote_id} for {self.prospect}"
 
 
 class EnrollmentEvent(models.TextChoices):

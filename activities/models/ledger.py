@@ -31,6 +31,7 @@ class JobStatus(models.TextChoices):
     SKIPPED = "skipped", "Skipped"
     WAITING_RECONNECT = "waiting_reconnect", "Waiting for reconnect"
     WAITING_BUDGET = "waiting_budget", "Waiting for API budget"
+    WAITING_REVIEW = "waiting_review", "Waiting for an admin to choose the record"
 
 
 UNFINISHED_STATUSES = (
@@ -38,6 +39,7 @@ UNFINISHED_STATUSES = (
     JobStatus.RUNNING,
     JobStatus.WAITING_RECONNECT,
     JobStatus.WAITING_BUDGET,
+    JobStatus.WAITING_REVIEW,
 )
 """A job in one of these still owes a write; it blocks later jobs of the same prospect."""
 RETRYABLE_STATUSES = (JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.SKIPPED)
@@ -114,6 +116,7 @@ class AttemptOutcome(models.TextChoices):
     RECONNECT = "reconnect", "Needs reconnect"
     BUDGET = "budget", "API budget"
     SKIPPED = "skipped", "Skipped"
+    REVIEW = "review", "Held for review"
 
 
 class WritebackAttempt(models.Model):

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from mappings.compat import drift_reason, field_lookup, fields_by_name, typed_field_clean, writable_fields
 from mappings.forms.widgets import FieldSelect, field_choices
-from mappings.types import LogMode, NewProspectAs
+from mappings.types import MATCH_RULES, AmbiguousMatch, LogMode, NewProspectAs
 
 URL_FIELD_TYPES = frozenset({"url", "string"})
 
@@ -37,6 +37,12 @@ class AdvancedForm(forms.Form):
     api_budget_percent = forms.IntegerField(
         label="API budget (% of the org's daily allocation)", min_value=1, max_value=100
     )
+    # The matching rules (added in __init__, in the order they run), then what an ambiguous match does.
+    ambiguous_match = forms.ChoiceField(
+        label="When several records match", choices=AmbiguousMatch.choices, widget=forms.RadioSelect, required=False,
+        help_text="A rule that finds several records never guesses: the next rule is tried. When none is sure, "
+        "create a new record, or hold the prospect's writes until an admin chooses one on the Activity page.",
+    )  # fmt: skip
 
     def __init__(self, *args, crm, describes: dict[str, dict | None], readonly: bool, **kwargs):
         initial = {
@@ -45,8 +51,17 @@ class AdvancedForm(forms.Form):
             "linkedin_url_field_contact": crm.linkedin_url_field_contact,
             "linkedin_url_field_lead": crm.linkedin_url_field_lead,
             "api_budget_percent": crm.api_budget_percent,
+            **{name: getattr(crm, name) for name, _ in MATCH_RULES},
+            "ambiguous_match": crm.ambiguous_match,
         }
         super().__init__(*args, initial=initial, **kwargs)
+        ambiguous = self.fields.pop("ambiguous_match")
+        for n, (name, label) in enumerate(MATCH_RULES):
+            self.fields[name] = forms.BooleanField(
+                label=f"Match {label}", required=False,
+                help_text="Rules run in this order; the first that finds exactly one record wins." if n == 0 else "",
+            )  # fmt: skip
+        self.fields["ambiguous_match"] = ambiguous
         self.describes = describes
         for sobject in ("Contact", "Lead"):
             name = f"linkedin_url_field_{sobject.lower()}"
@@ -79,6 +94,10 @@ class AdvancedForm(forms.Form):
 
     def clean_linkedin_url_field_lead(self) -> str:
         return self._clean_url_field("Lead")
+
+    def clean_ambiguous_match(self) -> str:
+        # Left out of a post (an older page, a script): keep what is saved rather than refuse the whole form.
+        return self.cleaned_data["ambiguous_match"] or self.initial["ambiguous_match"]
 
     def rows(self) -> list[dict]:
         return [{"setting": name, "value": self.cleaned_data[name]} for name in self.fields]

@@ -196,7 +196,9 @@ def crm_settings_ensure_defaults(
             "linkedin_url_field_lead": linkedin_url_field_suggest(lead_describe),
         }
         current = section_snapshot(workspace=workspace, section="advanced")["rows"]
-        rows = [{**r, "value": r["value"] or suggested.get(r["setting"], "")} for r in current]
+        # Only empty LinkedIn fields take a suggestion: a rule switched off (False) is a choice, not a blank.
+        rows = [{**r, "value": r["value"] or suggested[r["setting"]]} if r["setting"] in suggested else r
+                for r in current]  # fmt: skip
         settings_section_save(workspace=workspace, section="advanced", rows=rows, actor=actor, summary=label)
         CrmSettings.objects.filter(pk=crm.pk).update(defaults_applied_at=timezone.now())
     return True

@@ -52,20 +52,21 @@ class TestTaskWriteback:
         assert attempt.outcome == "succeeded" and "composite" in attempt.request
         assert Prospect.objects.get().matched_by == "created"
 
-    def test_matches_contact_by_email_name_linkedin_then_lead_by_email(self, crm):
+    def test_matches_contact_by_email_name_and_company_linkedin_then_lead_by_email(self, crm):
         org = crm.org.org_id
         crm.control.add_field(org, "Contact", "LinkedIn_URL__c", "url")
         CrmSettings.objects.create(workspace=crm.workspace, linkedin_url_field_contact="LinkedIn_URL__c")
+        (acme,) = crm.control.load_records(org, "Account", [{"Name": "Acme"}])
         by_email, by_name, by_url = crm.control.load_records(org, "Contact", [
             {"LastName": "Email", "FirstName": "Erin", "Email": "erin@example.org"},
-            {"LastName": "Named", "FirstName": "Nora"},
+            {"LastName": "Named", "FirstName": "Nora", "AccountId": acme},  # a name matches only with the company
             {"LastName": "Linked", "FirstName": "Lee", "LinkedIn_URL__c": "https://www.linkedin.com/in/lee"},
         ])  # fmt: skip
         (lead,) = crm.control.load_records(org, "Lead", [{"LastName": "Lead", "Company": "L", "Email": "lou@x.org"}])
         events = [
             activity_event(1, rep=crm.rep, prospect={"email": "ERIN@example.org", "first_name": "E", "last_name": "X"}),
             activity_event(2, rep=crm.rep, prospect={"email": "nora@new.org", "first_name": "Nora",
-                                                     "last_name": "Named"}),
+                                                     "last_name": "Named", "company": {"name": "Acme"}}),
             activity_event(3, rep=crm.rep, prospect={"email": "lee@new.org", "first_name": "L", "last_name": "Z",
                                                      "linkedin_url": "https://linkedin.com/in/lee/"}),
             activity_event(4, rep=crm.rep, prospect={"email": "lou@x.org", "first_name": "Lou", "last_name": "Q"}),
@@ -83,7 +84,7 @@ class TestTaskWriteback:
         matched = dict(Prospect.objects.values_list("email", "matched_by"))
         assert matched == {
             "erin@example.org": "contact_email",
-            "nora@new.org": "contact_name",
+            "nora@new.org": "contact_name_company",
             "lee@new.org": "contact_linkedin",
             "lou@x.org": "lead_email",
         }

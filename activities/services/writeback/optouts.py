@@ -15,7 +15,7 @@ import logging
 
 from django.utils import timezone
 
-from activities.models import Activity, Enrollment, Prospect, WritebackJob
+from activities.models import Activity, Enrollment, MatchReview, Prospect, WritebackJob
 from activities.models.events import EnrollmentEvent
 from activities.services.writeback import outcomes
 from activities.services.writeback.context import BatchContext
@@ -23,6 +23,7 @@ from activities.services.writeback.drift import DRIFT_CODES
 from activities.services.writeback.explain import settings_url
 from activities.services.writeback.prospects import match_apply, prospects_lookup
 from activities.services.writeback.recorder import RecordingClient
+from activities.services.writeback.review import review_hold
 from integrations.errors import FailWithReason, IntegrationError, ReconnectRequired
 from integrations.selectors import connection_get_for_user
 from mappings.compat import field_is_writable, field_lookup, fields_by_name
@@ -83,11 +84,18 @@ def optout_run(job: WritebackJob) -> None:
         ctx = BatchContext(workspace=workspace, user=user, connection=connection, client=client,
                            settings=crm_settings_get(workspace=workspace))  # fmt: skip
         try:
+            if not prospect.salesforce_id and prospect.review == MatchReview.HELD:
+                return outcomes.settle_held(ctx, job)
             if not prospect.salesforce_id:
-                matches, _ = prospects_lookup(ctx, [prospect])
-                if prospect.pk not in matches:
+                lookup = prospects_lookup(ctx, [prospect])
+                if prospect.pk in lookup.ambiguous:
+                    # Several records could be this person: an opt-out on the wrong one is as bad as none, and
+                    # skipping would lose it. Hold it for an admin to choose, whatever the creation setting says.
+                    review_hold(prospect, lookup.ambiguous[prospect.pk])
+                    return outcomes.settle_held(ctx, job)
+                if prospect.pk not in lookup.matches:
                     return _skip(job, "NOT_IN_SALESFORCE", "The prospect is not in Salesforce; nothing to opt out.")
-                match_apply(prospect, matches[prospect.pk])
+                match_apply(prospect, lookup.matches[prospect.pk])
             field_name = opt_out_field_get(workspace=workspace, sobject=prospect.salesforce_type)
             if not field_name:
                 return _skip(job, "NO_OPT_OUT_FIELD", f"No SMS opt-out field is set for {prospect.salesforce_type}.",

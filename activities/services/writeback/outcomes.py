@@ -50,6 +50,21 @@ def settle_error(ctx: BatchContext | None, job: WritebackJob, exc: IntegrationEr
     _record(ctx, job, outcome, call, started, exc.code, _join(exc.message, notes), excerpt, skipped)
 
 
+REVIEW_WAIT = timedelta(days=365)
+"""Review holds end when an admin chooses the record (review.match_choose wakes the jobs); only a backstop."""
+REVIEW_MESSAGE = ("Several Salesforce records could be this prospect and none is certain: choose one on the "
+                  "Activity page. Its writes wait until then.")  # fmt: skip
+
+
+def settle_held(ctx: BatchContext | None, job: WritebackJob) -> None:
+    """The prospect is held for review: the job waits, without spending an attempt, until an admin chooses."""
+    if job.pk in (ctx.settled if ctx else ()):
+        return
+    ledger.job_wait(job, status=JobStatus.WAITING_REVIEW, code="MATCH_REVIEW", message=REVIEW_MESSAGE,
+                    delay=REVIEW_WAIT)  # fmt: skip
+    _record(ctx, job, AttemptOutcome.REVIEW, None, ctx.started if ctx else None, "MATCH_REVIEW", REVIEW_MESSAGE, "")
+
+
 def settle(ctx: BatchContext, job: WritebackJob, result: ItemResult, *, sobject: str, section: str,
            on_success=None) -> None:  # fmt: skip
     if job.pk in ctx.settled:

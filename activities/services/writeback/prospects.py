@@ -1,14 +1,20 @@
 """Find or create prospects, batched: one Composite call of `IN` queries per chunk, then Collections creates.
 
-Match order (setup guide): Contact by Email, Contact by Name, Contact by the LinkedIn URL field, Lead by Email.
-With no match the prospect is created as a Contact (with a matched or new Account) or a Lead, as this rep.
+Match order (issue 12), each rule switchable in Advanced settings:
+Contact by Email, Contact by Name + Company, Contact by the LinkedIn URL field, Lead by Email, Lead by Name + Company.
+A name alone never matches: two people called Mateo Haddad at two companies are two people, so a Contact found by
+name must also be at the prospect's company (its Account's Name is the company name, or its Account's Website is on
+the prospect's email or company domain), and a Lead's Company must be the prospect's company.
+A rule that finds several records never guesses: the next rule is tried. When none finds exactly one, the records
+found are the prospect's candidates: it is created anyway, or held for an admin to choose (the `ambiguous_match`
+setting). With no candidate at all the prospect is created as a Contact (with a matched or new Account) or a Lead.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from urllib.parse import quote
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlsplit
 
 from django.utils import timezone
 from simple_salesforce.format import format_soql
@@ -30,6 +36,27 @@ class Match:
     account_id: str = ""
 
 
+@dataclass
+class Candidate:
+    """One of several records a rule found: what the review list shows and "use this one" applies."""
+
+    id: str
+    type: str
+    rule: str
+    label: str = ""
+    account: str = ""
+    account_id: str = ""
+
+
+@dataclass
+class Lookup:
+    matches: dict[int, Match] = field(default_factory=dict)
+    accounts: dict[str, str] = field(default_factory=dict)
+    """Account ids by lower-cased company name (for new Contacts)."""
+    ambiguous: dict[int, list[Candidate]] = field(default_factory=dict)
+    """Prospects no rule placed for sure although records were found: those records."""
+
+
 def _safe_field(name: str, describe: dict | None) -> str:
     if not name or not FIELD_NAME.match(name):
         return ""
@@ -41,77 +68,157 @@ def _query_url(ctx: BatchContext, soql: str) -> str:
     return f"/services/data/v{ctx.client.api_version}/query/?q={quote(soql)}"
 
 
-def prospects_lookup(ctx: BatchContext, prospects: list[Prospect]) -> tuple[dict[int, Match], dict[str, str]]:
-    """Matches by prospect id, and Account ids by lower-cased company name (for new Contacts)."""
+def prospects_lookup(ctx: BatchContext, prospects: list[Prospect]) -> Lookup:
     from activities import conf
 
-    matches: dict[int, Match] = {}
-    accounts: dict[str, str] = {}
+    out = Lookup()
     size = conf.get("LOOKUP_CHUNK")
     for start in range(0, len(prospects), size):
-        chunk = prospects[start : start + size]
-        m, a = _lookup_chunk(ctx, chunk)
-        matches.update(m)
-        accounts.update(a)
-    return matches, accounts
+        chunk = _lookup_chunk(ctx, prospects[start : start + size])
+        out.matches.update(chunk.matches)
+        out.accounts.update(chunk.accounts)
+        out.ambiguous.update(chunk.ambiguous)
+    return out
 
 
-def _lookup_chunk(ctx: BatchContext, prospects: list[Prospect]) -> tuple[dict[int, Match], dict[str, str]]:
-    emails = sorted({p.email for p in prospects if p.email})
-    names = sorted({p.full_name for p in prospects if p.first_name and p.last_name})
+def _rule_on(ctx: BatchContext, name: str) -> bool:
+    return getattr(ctx.settings, name, True)  # an unsaved settings row has every rule on
+
+
+def _lookup_chunk(ctx: BatchContext, prospects: list[Prospect]) -> Lookup:
+    on = {name: _rule_on(ctx, f"match_{name}") for name in
+          ("contact_email", "contact_name_company", "contact_linkedin", "lead_email", "lead_name_company")}  # fmt: skip
+    emails = sorted({p.email.lower() for p in prospects if p.email})
+    names = sorted({p.full_name for p in prospects if p.first_name and p.last_name and _company_keys(p)})
     urls = sorted({v for p in prospects if p.linkedin_url for v in _url_variants(p.linkedin_url)})
     companies = sorted({p.company_name for p in prospects if p.company_name})
     contact_li = _safe_field(ctx.settings.linkedin_url_field_contact, ctx.describe("Contact"))
-    queries: list[tuple[str, str]] = []
     order = "ORDER BY LastModifiedDate DESC"
-    if emails:
-        queries.append(("c_email", format_soql("SELECT Id, Email, AccountId FROM Contact WHERE Email IN {} {:literal}",
-                                               emails, order)))  # fmt: skip
-        queries.append(("l_email", format_soql("SELECT Id, Email FROM Lead WHERE Email IN {} AND IsConverted = false "
-                                               "{:literal}", emails, order)))  # fmt: skip
-    if names:
-        queries.append(("c_name", format_soql("SELECT Id, FirstName, LastName, AccountId FROM Contact WHERE Name IN {} "
-                                              "{:literal}", names, order)))  # fmt: skip
-    if urls and contact_li:
-        # contact_li is a field name checked against describe, never user input.
-        queries.append(("c_li", format_soql("SELECT Id, AccountId, {:literal} FROM Contact WHERE {:literal} IN {} "
-                                            "{:literal}", contact_li, contact_li, urls, order)))  # fmt: skip
+    # One Contact query and one Lead query for every rule: a rule's rows are told apart below, so switching rules
+    # on costs no extra API call. contact_li is a field name checked against describe, never user input.
+    contact_where = []
+    if on["contact_email"] and emails:
+        contact_where.append(format_soql("Email IN {}", emails))
+    if on["contact_name_company"] and names:
+        contact_where.append(format_soql("Name IN {}", names))
+    if on["contact_linkedin"] and urls and contact_li:
+        contact_where.append(format_soql("{:literal} IN {}", contact_li, urls))
+    lead_where = []
+    if on["lead_email"] and emails:
+        lead_where.append(format_soql("Email IN {}", emails))
+    if on["lead_name_company"] and names:
+        lead_where.append(format_soql("Name IN {}", names))
+    queries: list[tuple[str, str]] = []
+    if contact_where:
+        # Every value went through format_soql above; what is joined here are those quoted conditions.
+        select = "Id, FirstName, LastName, Email, AccountId, Account.Name, Account.Website" + (
+            f", {contact_li}" if contact_li else "")  # fmt: skip
+        queries.append(("contacts", format_soql("SELECT {:literal} FROM Contact WHERE {:literal} {:literal}",
+                                                select, " OR ".join(contact_where), order)))  # fmt: skip
+    if lead_where:
+        queries.append(("leads", format_soql("SELECT Id, FirstName, LastName, Email, Company FROM Lead WHERE "
+                                             "IsConverted = false AND ({:literal}) {:literal}",
+                                             " OR ".join(lead_where), order)))  # fmt: skip
     if companies:
         queries.append(("a_name", format_soql("SELECT Id, Name FROM Account WHERE Name IN {} {:literal}", companies,
                                               order)))  # fmt: skip
     if not queries:
-        return {}, {}
+        return Lookup()
     rows = _run_queries(ctx, queries)
-    by_email: dict[str, dict] = {}
-    for r in rows.get("c_email", []):
-        by_email.setdefault((r.get("Email") or "").lower(), r)
-    leads: dict[str, dict] = {}
-    for r in rows.get("l_email", []):
-        leads.setdefault((r.get("Email") or "").lower(), r)
-    by_name: dict[str, dict] = {}
-    for r in rows.get("c_name", []):
-        by_name.setdefault(f"{r.get('FirstName') or ''} {r.get('LastName') or ''}".strip().lower(), r)
-    by_url: dict[str, dict] = {}
-    for r in rows.get("c_li", []):
-        by_url.setdefault(_norm_url(r.get(contact_li) or ""), r)
-    accounts = {}
+    contacts, leads = rows.get("contacts", []), rows.get("leads", [])
+    out = Lookup()
     for r in rows.get("a_name", []):
-        accounts.setdefault((r.get("Name") or "").lower(), r["Id"])
-    matches: dict[int, Match] = {}
+        out.accounts.setdefault((r.get("Name") or "").lower(), r["Id"])
+
     for p in prospects:
-        contact = by_email.get(p.email.lower()) if p.email else None
-        how = MatchedBy.CONTACT_EMAIL
-        if contact is None and p.first_name and p.last_name:
-            contact, how = by_name.get(p.full_name.lower()), MatchedBy.CONTACT_NAME
-        if contact is None and p.linkedin_url:
-            contact, how = by_url.get(_norm_url(p.linkedin_url)), MatchedBy.CONTACT_LINKEDIN
-        if contact is not None:
-            matches[p.pk] = Match(contact["Id"], SalesforceType.CONTACT, how, contact.get("AccountId") or "")
-            continue
-        lead = leads.get(p.email.lower()) if p.email else None
-        if lead is not None:
-            matches[p.pk] = Match(lead["Id"], SalesforceType.LEAD, MatchedBy.LEAD_EMAIL)
-    return matches, accounts
+        rules = _rules_found(p, on, contacts, leads, contact_li)
+        seen: dict[str, Candidate] = {}
+        for rule, found in rules:
+            if len(found) == 1:
+                c = found[0]
+                out.matches[p.pk] = Match(c.id, c.type, rule, c.account_id)
+                break
+            for c in found:  # several: never guess, remember them and ask the next rule
+                seen.setdefault(c.id, c)
+        else:
+            if seen:
+                out.ambiguous[p.pk] = list(seen.values())
+    return out
+
+
+def _rules_found(p: Prospect, on: dict[str, bool], contacts: list[dict], leads: list[dict],
+                 contact_li: str) -> list[tuple[str, list[Candidate]]]:  # fmt: skip
+    """What each rule that is on finds for this prospect, in rule order."""
+    email, name, url = p.email.lower(), p.full_name.lower(), _norm_url(p.linkedin_url)
+    has_name = bool(p.first_name and p.last_name)
+    tests = [
+        (MatchedBy.CONTACT_EMAIL, contacts, on["contact_email"] and email,
+         lambda r: _lower(r.get("Email")) == email),
+        (MatchedBy.CONTACT_NAME_COMPANY, contacts, on["contact_name_company"] and has_name,
+         lambda r: _row_name(r) == name and _same_company(p, r.get("Account"))),
+        (MatchedBy.CONTACT_LINKEDIN, contacts, on["contact_linkedin"] and contact_li and p.linkedin_url,
+         lambda r: _norm_url(r.get(contact_li) or "") == url),
+        (MatchedBy.LEAD_EMAIL, leads, on["lead_email"] and email,
+         lambda r: _lower(r.get("Email")) == email),
+        (MatchedBy.LEAD_NAME_COMPANY, leads, on["lead_name_company"] and has_name and p.company_name,
+         lambda r: _row_name(r) == name and _lower(r.get("Company")) == _lower(p.company_name)),
+    ]  # fmt: skip
+    found = []
+    for rule, rows, active, test in tests:
+        if active:
+            make = _contact_candidate if rows is contacts else _lead_candidate
+            found.append((rule, [make(r, rule) for r in rows if test(r)]))
+    return found
+
+
+def _lower(value) -> str:
+    return (value or "").strip().lower()
+
+
+def _row_name(row: dict) -> str:
+    return f"{row.get('FirstName') or ''} {row.get('LastName') or ''}".strip().lower()
+
+
+def domain_of(value: str) -> str:
+    """The host of a website or email address, without www.: "https://www.Fjord.example/about" -> fjord.example."""
+    value = (value or "").strip().lower()
+    if "@" in value and "/" not in value:
+        value = value.rsplit("@", 1)[1]
+    host = urlsplit(value if "//" in value else f"//{value}").hostname or ""
+    return host.removeprefix("www.")
+
+
+def _company_keys(p: Prospect) -> tuple[str, set[str]]:
+    """The prospect's company name and domains (email and company), the keys a same-company check compares."""
+    domains = {domain_of(p.email), domain_of(p.company_domain)} - {""}
+    return (_lower(p.company_name), domains) if (p.company_name or domains) else ()
+
+
+def _same_company(p: Prospect, account: dict | None) -> bool:
+    """The Contact's Account is the prospect's company: same name, or its website on the prospect's domain."""
+    keys = _company_keys(p)
+    if not account or not keys:
+        return False
+    name, domains = keys
+    if name and _lower(account.get("Name")) == name:
+        return True
+    site = domain_of(account.get("Website") or "")
+    return bool(site) and site in domains
+
+
+def _label(row: dict) -> str:
+    name = f"{row.get('FirstName') or ''} {row.get('LastName') or ''}".strip()
+    return f"{name} <{row['Email']}>" if row.get("Email") else name
+
+
+def _contact_candidate(row: dict, rule: str) -> Candidate:
+    account = row.get("Account") or {}
+    return Candidate(row["Id"], SalesforceType.CONTACT, rule, _label(row), account.get("Name") or "",
+                     row.get("AccountId") or "")  # fmt: skip
+
+
+def _lead_candidate(row: dict, rule: str) -> Candidate:
+    return Candidate(row["Id"], SalesforceType.LEAD, rule, _label(row), row.get("Company") or "")
 
 
 def _norm_url(url: str) -> str:

@@ -12,7 +12,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from activities import conf
-from activities.models import Activity, ActivityState, JobAction, JobStatus, Prospect, SalesforceType, WritebackJob
+from activities.models import (
+    Activity,
+    ActivityState,
+    JobAction,
+    JobStatus,
+    MatchReview,
+    Prospect,
+    SalesforceType,
+    WritebackJob,
+)
 from activities.services import ledger
 from activities.services.writeback import outcomes
 from activities.services.writeback.claim import jobs_claim
@@ -22,6 +31,7 @@ from activities.services.writeback.enqueue import writeback_wake_dependents_on_c
 from activities.services.writeback.optouts import optout_run
 from activities.services.writeback.prospects import creation_steps, match_apply, prospects_lookup
 from activities.services.writeback.recorder import RecordingClient
+from activities.services.writeback.review import review_hold
 from activities.services.writeback.sequences import sequence_state
 from activities.services.writeback.steps import ItemResult, Ref, Step, steps_execute
 from activities.services.writeback.task_writes import task_fields, tasks_find_written
@@ -29,6 +39,7 @@ from integrations.errors import ApiLimitReached, IntegrationError, NotConnected,
 from integrations.selectors import connection_get_for_user
 from mappings.payloads import sequence_fields_build
 from mappings.selectors import crm_settings_get
+from mappings.types import AmbiguousMatch
 from workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)
@@ -122,14 +133,25 @@ def _run_batch(ctx: BatchContext, jobs: list[WritebackJob]) -> None:
     for job in jobs:
         job.prospect = prospects[job.prospect_id]  # one instance per prospect, so updates are seen by all jobs
 
-    # 1. Find: one lookup for every prospect this batch needs and we cannot place yet.
-    unresolved = [p for p in prospects.values() if not p.salesforce_id]
+    # 1. Find: one lookup for every prospect this batch needs and we cannot place yet. A prospect held for review
+    # (several records match, the admin asked to choose) is not looked up again: its jobs wait for the choice.
+    held = {pid for pid, p in prospects.items() if not p.salesforce_id and p.review == MatchReview.HELD}
+    unresolved = [p for pid, p in prospects.items() if not p.salesforce_id and pid not in held]
     accounts: dict[str, str] = {}
     if unresolved:
-        matches, accounts = prospects_lookup(ctx, unresolved)
+        lookup = prospects_lookup(ctx, unresolved)
+        accounts = lookup.accounts
         for p in unresolved:
-            if p.pk in matches:
-                match_apply(p, matches[p.pk])
+            if p.pk in lookup.matches:
+                match_apply(p, lookup.matches[p.pk])
+            elif p.pk in lookup.ambiguous and ctx.settings.ambiguous_match == AmbiguousMatch.REVIEW:
+                review_hold(p, lookup.ambiguous[p.pk])
+                held.add(p.pk)
+    if held:
+        for job in [j for j in jobs if j.prospect_id in held]:
+            outcomes.settle_held(ctx, job)
+        jobs = [j for j in jobs if j.prospect_id not in held]
+        prospects = {pid: p for pid, p in prospects.items() if pid not in held}
     to_create = [p for p in prospects.values() if not p.salesforce_id]
 
     # 2. Plan every write of the batch as steps; Refs tie Tasks and sequence fields to records created here.
