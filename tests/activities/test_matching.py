@@ -6,10 +6,12 @@ Company. A rule finding several records falls to the next; when none is sure the
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django.test import Client
 
-from activities.models import JobStatus, MatchCandidate, Prospect, WritebackAttempt, WritebackJob
+from activities.models import Activity, JobStatus, MatchCandidate, Prospect, WritebackAttempt, WritebackJob
 from mappings.models import CrmSettings
 from tests.activities.conftest import activity_event
 from tests.factories import MembershipFactory
@@ -273,3 +275,68 @@ class TestReviewPage:
         assert client_for(stranger.user).post(url, {"candidate": candidate.pk}).status_code == 404
         prospect.refresh_from_db()
         assert prospect.review == "held"
+
+    def test_activity_detail_says_which_rule_matched_and_links_the_record(self, crm):
+        _, _, at_fjord, _ = two_companies(crm)
+        crm.ingest([mateo(1, crm, email="mateo.haddad@fjord.example", company="Fjord")])
+        activity = Activity.objects.get()
+
+        html = client_for(crm.rep).get(f"/w/{crm.workspace.slug}/activity/activities/{activity.pk}/").content.decode()
+        assert 'data-testid="matched-by">Contact by Name + Company<' in html
+        assert f'href="{crm.rep_connection.instance_url.rstrip("/")}/{at_fjord}"' in html
+
+
+def upgrade_marks_name_only_matches():
+    """Run the upgrade's data migration as `migrate` would."""
+    from django.apps import apps
+
+    migration = importlib.import_module("activities.migrations.0005_review_name_only_matches")
+    migration.mark_for_review(apps, None)
+
+
+class TestUpgrade:
+    @pytest.fixture
+    def old_match(self, crm):
+        """A prospect the old rule put on a Lumen namesake's Contact, by name alone."""
+        _, _, at_fjord, at_lumen = two_companies(crm)
+        crm.ingest([mateo(1, crm, email="mateo@northwind.example", company="Northwind")])
+        Prospect.objects.update(salesforce_id=at_lumen, salesforce_type="Contact", matched_by="contact_name")
+        other = Prospect.objects.create(workspace=crm.workspace, email="e@x.example", salesforce_id=at_fjord,
+                                        salesforce_type="Contact", matched_by="contact_email")  # fmt: skip
+        upgrade_marks_name_only_matches()
+        return Prospect.objects.get(email="mateo@northwind.example"), other, at_lumen
+
+    def test_name_only_matches_are_marked_once_with_their_record(self, crm, old_match):
+        prospect, other, at_lumen = old_match
+        assert prospect.review == "name_only" and other.review == ""
+        (candidate,) = prospect.match_candidates.all()
+        assert candidate.remote_id == at_lumen and candidate.sobject == "Contact"
+        upgrade_marks_name_only_matches()  # once: a second run adds nothing
+        assert MatchCandidate.objects.count() == 1
+
+        html = client_for(crm.owner).get(f"/w/{crm.workspace.slug}/activity/").content.decode()
+        assert 'data-testid="match-review"' in html and "on the name alone" in html
+        assert f"{crm.rep_connection.instance_url.rstrip('/')}/{at_lumen}" in html
+        assert "Keep: use this one" in html and "Not this person: match again" in html
+
+    def test_keep_confirms_the_match(self, crm, old_match):
+        prospect, _, at_lumen = old_match
+        candidate = prospect.match_candidates.get()
+        url = f"/w/{crm.workspace.slug}/activity/prospects/{prospect.pk}/match/"
+        assert client_for(crm.owner).post(url, {"candidate": candidate.pk}).status_code == 302
+        prospect.refresh_from_db()
+        assert prospect.review == "" and prospect.salesforce_id == at_lumen and prospect.matched_by == "chosen"
+
+    def test_match_again_finds_the_prospect_by_todays_rules(self, crm, old_match):
+        prospect, _, at_lumen = old_match
+        url = f"/w/{crm.workspace.slug}/activity/prospects/{prospect.pk}/match-again/"
+        assert client_for(crm.rep).post(url).status_code == 403
+        assert client_for(crm.owner).post(url).status_code == 302
+        prospect.refresh_from_db()
+        assert prospect.review == "" and prospect.salesforce_id == "" and not prospect.match_candidates.exists()
+
+        (own,) = [c["Id"] for c in crm.records("Contact") if c.get("Email") == "mateo@northwind.example"]
+        crm.ingest([mateo(2, crm, email="mateo@northwind.example", company="Northwind")])
+        prospect.refresh_from_db()
+        assert prospect.matched_by == "contact_email" and prospect.salesforce_id == own != at_lumen
+        assert {t["Subject"]: t["WhoId"] for t in crm.tasks()}["Call: Touch 2"] == prospect.salesforce_id
