@@ -8,6 +8,7 @@ from mappings.forms.widgets import FieldSelect, field_choices
 from mappings.types import MATCH_RULES, AmbiguousMatch, LogMode, NewProspectAs
 
 URL_FIELD_TYPES = frozenset({"url", "string"})
+RULES_SHOWN = "match_rules_shown"
 
 
 def linkedin_url_targets(describe: dict | None) -> list[dict]:
@@ -62,6 +63,9 @@ class AdvancedForm(forms.Form):
                 help_text="Rules run in this order; the first that finds exactly one record wins." if n == 0 else "",
             )  # fmt: skip
         self.fields["ambiguous_match"] = ambiguous
+        # An unticked checkbox is not posted at all: this marker tells "switched off" from "not on the page" (an
+        # older page, a script), so a post without the rules cannot turn every rule off and flood the org.
+        self.fields[RULES_SHOWN] = forms.CharField(widget=forms.HiddenInput, initial="1", required=False)
         self.describes = describes
         for sobject in ("Contact", "Lead"):
             name = f"linkedin_url_field_{sobject.lower()}"
@@ -100,4 +104,8 @@ class AdvancedForm(forms.Form):
         return self.cleaned_data["ambiguous_match"] or self.initial["ambiguous_match"]
 
     def rows(self) -> list[dict]:
-        return [{"setting": name, "value": self.cleaned_data[name]} for name in self.fields]
+        rows = [{"setting": name, "value": self.cleaned_data[name]} for name in self.fields if name != RULES_SHOWN]
+        if not self.cleaned_data.get(RULES_SHOWN):
+            rules = {name for name, _ in MATCH_RULES}
+            rows = [{**r, "value": self.initial[r["setting"]]} if r["setting"] in rules else r for r in rows]
+        return rows
