@@ -43,8 +43,34 @@ def membership_add(*, workspace: Workspace, user, role: str = Role.REP) -> Membe
     return membership
 
 
+# Higher number, more power. Used only to refuse self-promotion; who may touch the Owner role is spelled out below.
+_ROLE_RANK = {Role.REP: 0, Role.ADMIN: 1, Role.OWNER: 2}
+
+
+def _ensure_may_manage(actor: Membership | None, workspace: Workspace) -> None:
+    if actor is None or actor.workspace_id != workspace.pk or not actor.can_manage_members:
+        raise ValidationError("Only workspace owners and admins can manage members.")
+
+
+def _ensure_may_assign(
+    *, actor: Membership | None, workspace: Workspace, target: Membership | None, role: str | None
+) -> None:
+    """The rules that keep an admin from taking a workspace over: the Owner role is granted, changed and removed
+    only by owners, and nobody raises their own role (an owner who wants a co-owner invites or promotes them)."""
+    _ensure_may_manage(actor, workspace)
+    touches_owner = role == Role.OWNER or (target is not None and target.role == Role.OWNER)
+    if touches_owner and actor.role != Role.OWNER:
+        raise ValidationError("Only an owner can make someone an owner, or change or remove an owner.")
+    raises_self = target is not None and target.pk == actor.pk and role is not None
+    if raises_self and _ROLE_RANK[role] > _ROLE_RANK[target.role]:
+        raise ValidationError("You cannot raise your own role: ask an owner to do it.")
+
+
 @transaction.atomic
-def membership_update(*, membership: Membership, role: str, manage_crm_settings: bool) -> Membership:
+def membership_update(*, membership: Membership, role: str, manage_crm_settings: bool, actor: Membership) -> Membership:
+    """Change a member's role and grant. `actor` is the membership of whoever asks; the rules are checked here so
+    no other caller (admin action, script, a future API) can skip them."""
+    _ensure_may_assign(actor=actor, workspace=membership.workspace, target=membership, role=role)
     if membership.role == Role.OWNER and role != Role.OWNER:
         _ensure_another_owner(membership)
     membership.role = role
@@ -59,13 +85,15 @@ def membership_update(*, membership: Membership, role: str, manage_crm_settings:
 
 
 def _ensure_another_owner(membership: Membership) -> None:
-    others = Membership.objects.filter(workspace=membership.workspace, role=Role.OWNER).exclude(pk=membership.pk)
-    if not others.exists():
+    # Lock the owners' rows: two owners demoting each other at once must not both succeed and leave none.
+    owners = Membership.objects.select_for_update().filter(workspace=membership.workspace, role=Role.OWNER)
+    if not [m for m in owners if m.pk != membership.pk]:
         raise ValidationError("A workspace needs at least one owner: make someone else an owner first.")
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership) -> None:
+def membership_remove(*, membership: Membership, actor: Membership) -> None:
+    _ensure_may_assign(actor=actor, workspace=membership.workspace, target=membership, role=None)
     if membership.role == Role.OWNER:
         _ensure_another_owner(membership)
     membership.delete()
@@ -78,6 +106,8 @@ def _hash_token(token: str) -> str:
 @transaction.atomic
 def invitation_create(*, workspace: Workspace, email: str, role: str, invited_by, base_url: str) -> Invitation:
     email = email.strip().lower()
+    actor = Membership.objects.filter(workspace=workspace, user=invited_by).first() if invited_by else None
+    _ensure_may_assign(actor=actor, workspace=workspace, target=None, role=role)
     if Membership.objects.filter(workspace=workspace, user__email__iexact=email).exists():
         raise ValidationError(f"{email} is already a member of {workspace.name}.")
     # A new invitation replaces any pending one for the same address.
@@ -128,6 +158,17 @@ def invitation_accept(*, invitation: Invitation, user) -> Membership:
     locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not locked.is_pending:
         raise ValidationError("This invitation has already been used or has expired.")
+    if (
+        locked.role == Role.OWNER
+        and not Membership.objects.filter(
+            workspace=locked.workspace, user_id=locked.invited_by_id, role=Role.OWNER
+        ).exists()
+    ):
+        # Sent by someone who is not (or no longer) an owner, e.g. an admin before owners alone could invite owners.
+        raise ValidationError(
+            "This invitation would make you an owner, but whoever sent it is not an owner of the workspace. "
+            "Ask an owner to invite you again."
+        )
     membership = membership_add(workspace=locked.workspace, user=user, role=locked.role)
     locked.accepted_at = timezone.now()
     locked.accepted_by = user

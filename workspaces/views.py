@@ -99,7 +99,7 @@ def membership_edit(request, workspace_slug, pk):
     form = MembershipForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.membership_update(membership=membership, **form.cleaned_data)
+            services.membership_update(membership=membership, actor=request.membership, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error("role", exc)
         else:
@@ -113,7 +113,7 @@ def membership_edit(request, workspace_slug, pk):
 def membership_remove(request, workspace_slug, pk):
     membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk, workspace=request.workspace)
     try:
-        services.membership_remove(membership=membership)
+        services.membership_remove(membership=membership, actor=request.membership)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

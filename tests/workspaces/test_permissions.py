@@ -18,8 +18,9 @@ def test_manage_crm_settings_defaults_by_role(role, expected):
 
 def test_permission_can_be_granted_to_a_rep_and_is_per_workspace():
     rep = MembershipFactory(role=Role.REP)
+    owner = MembershipFactory(workspace=rep.workspace, role=Role.OWNER)
     other = MembershipFactory(user=rep.user, role=Role.REP)
-    services.membership_update(membership=rep, role=Role.REP, manage_crm_settings=True)
+    services.membership_update(membership=rep, role=Role.REP, manage_crm_settings=True, actor=owner)
     user = type(rep.user).objects.get(pk=rep.user.pk)  # fresh object: no permission cache
     assert user.has_perm(MANAGE_CRM_SETTINGS, rep.workspace)
     assert not user.has_perm(MANAGE_CRM_SETTINGS, other.workspace)
@@ -36,9 +37,9 @@ def test_last_owner_cannot_be_demoted_or_removed():
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        services.membership_update(membership=owner, role=Role.REP, manage_crm_settings=False)
+        services.membership_update(membership=owner, role=Role.REP, manage_crm_settings=False, actor=owner)
     with pytest.raises(ValidationError):
-        services.membership_remove(membership=owner)
+        services.membership_remove(membership=owner, actor=owner)
 
 
 def _crm_request(method, membership):
