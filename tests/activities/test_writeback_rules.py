@@ -45,17 +45,19 @@ def record_error(code: str, message: str, fields=()) -> list[dict]:
 class TestMatching:
     def test_contact_email_beats_name_and_a_contact_beats_a_lead(self, crm):
         org = crm.org.org_id
+        (cedar,) = crm.control.load_records(org, "Account", [{"Name": "Cedar"}])
         by_email, by_name = crm.control.load_records(org, "Contact", [
             {"LastName": "Other", "FirstName": "Ann", "Email": "ann@example.org"},
-            {"LastName": "Lane", "FirstName": "Ann"},
+            {"LastName": "Lane", "FirstName": "Ann", "AccountId": cedar},  # a name matches only with the company
         ])  # fmt: skip
         (lead,) = crm.control.load_records(org, "Lead", [{"LastName": "Lane", "Company": "C", "Email": "al@x.org"}])
         crm.ingest([
             # Email matches one Contact, the name another: Email wins.
             activity_event(1, rep=crm.rep, prospect={"email": "ann@example.org", "first_name": "Ann",
-                                                     "last_name": "Lane"}),
-            # Email matches a Lead, the name a Contact: the Contact wins.
-            activity_event(2, rep=crm.rep, prospect={"email": "al@x.org", "first_name": "Ann", "last_name": "Lane"}),
+                                                     "last_name": "Lane", "company": {"name": "Cedar"}}),
+            # Email matches a Lead, the name a Contact of the same company: the Contact wins.
+            activity_event(2, rep=crm.rep, prospect={"email": "al@x.org", "first_name": "Ann", "last_name": "Lane",
+                                                     "company": {"name": "Cedar"}}),
         ])  # fmt: skip
         who = {t["Subject"]: t["WhoId"] for t in crm.tasks()}
         assert who == {"Call: Touch 1": by_email, "Call: Touch 2": by_name}
