@@ -210,9 +210,12 @@ ACTIVITY_FIELDS = (
 
 
 def _handle_activity(workspace, data, job_ids, settings_row) -> dict:
-    prospect = _prospect_upsert(workspace, data["prospect"])
     activity = Activity.objects.filter(workspace=workspace, external_id=data["external_id"]).first()
     completed = data["state"] == ActivityState.COMPLETED
+    if activity is not None and (activity.state == ActivityState.COMPLETED or not completed):
+        # A repeat of an id we have: refused before anything is written, so it leaves no prospect behind either.
+        return {"type": "activity", "id": activity.pk, "prospect_id": activity.prospect_id, "duplicate": True}
+    prospect = _prospect_upsert(workspace, data["prospect"])
     log_all = settings_row.log_mode == LogMode.ALL
     if activity is None:
         activity = Activity.objects.create(
@@ -227,8 +230,6 @@ def _handle_activity(workspace, data, job_ids, settings_row) -> dict:
             _prospect_sync_ensure(workspace, prospect, data["user"], job_ids)
             _task_job(workspace, activity, JobAction.TASK_CREATE, job_ids)
         return {"type": "activity", "id": activity.pk, "prospect_id": prospect.pk}
-    if activity.state == ActivityState.COMPLETED or not completed:
-        return {"type": "activity", "id": activity.pk, "prospect_id": prospect.pk, "duplicate": True}
     # An open activity ends: complete its Task, or create it now if none was ever queued.
     activity.state = ActivityState.COMPLETED
     for name in ACTIVITY_FIELDS:
