@@ -1,6 +1,7 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from activities.api import views as api_views
 from core import views as core_views
 from integrations.views.connect import oauth_callback
 
@@ -12,13 +13,26 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("activities.api.urls")),
+    # Any other /api/ path: the API's JSON 404, also with DEBUG on (which would show Django's HTML page).
+    re_path(r"^api(/|$)", api_views.not_found),
     path("w/<slug:workspace_slug>/activity/", include("activities.urls")),
     # The one callback URL registered on the External Client App; the OAuth state names the workspace.
     path("integrations/salesforce/callback/", oauth_callback, name="salesforce_oauth_callback"),
     path("", include("workspaces.urls")),
 ]
 
-handler400 = "core.views.bad_request"
+
+def _api_or_page(api_handler, page_handler):
+    """API callers get the API's JSON error, people the app-styled page."""
+
+    def handler(request, *args, **kwargs):
+        api = request.path_info == "/api" or request.path_info.startswith("/api/")
+        return (api_handler if api else page_handler)(request, *args, **kwargs)
+
+    return handler
+
+
+handler400 = _api_or_page(api_views.bad_request, core_views.bad_request)
 handler403 = "core.views.permission_denied"
-handler404 = "core.views.page_not_found"
-handler500 = "core.views.server_error"
+handler404 = _api_or_page(api_views.not_found, core_views.page_not_found)
+handler500 = _api_or_page(api_views.server_error, core_views.server_error)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,6 +17,14 @@ from activities.models.events import EnrollmentEvent
 
 EVENT_TYPES = ("prospect", "enrollment", "activity", "opt_out")
 MAX_BATCH = 1000
+# One event as compact UTF-8 JSON: twenty times a typical event (~3 KB), room for notes and an email excerpt of
+# 32,000 plain characters each. A larger event is refused on its own (event_too_large), so a batch is never refused
+# whole for its size: the API's body limit is MAX_BATCH × MAX_EVENT_BYTES plus room for the envelope.
+MAX_EVENT_BYTES = 64 * 1024
+# A call (or any activity) longer than a week is a unit mistake, and the column holds at most 2^31 - 1.
+MAX_DURATION_SECONDS = 7 * 24 * 3600
+# Dates outside these years are typos (or epoch zero); beyond them a time zone offset can overflow the database.
+YEARS = range(1970, 2101)
 
 
 @dataclass
@@ -55,6 +64,9 @@ class _Checker:
             self.error(name, "invalid_type", "Expected a string.")
             return ""
         value = str(value).strip()
+        if _unstorable(value):
+            self.error(name, "invalid_characters", "Contains a NUL character or an unpaired UTF-16 surrogate.")
+            return ""
         if len(value) > max_length:
             self.error(name, "too_long", f"At most {max_length} characters.")
             return ""
@@ -93,18 +105,27 @@ class _Checker:
             if required:
                 self.error(name, "required", "This field is required.")
             return None
-        parsed = parse_datetime(value) if isinstance(value, str) else None
+        try:
+            parsed = parse_datetime(value) if isinstance(value, str) else None
+        except ValueError:  # well-formed but impossible: 2024-02-30, month 13, hour 25, offset beyond 24 h
+            parsed = None
         if parsed is None:
-            self.error(name, "invalid_datetime", "Expected an ISO 8601 date and time.")
+            self.error(name, "invalid_datetime", "Expected an ISO 8601 date and time that exists.")
             return None
-        return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, timezone.utc)
+        if parsed.year not in YEARS:
+            self.error(name, "out_of_range", f"Expected a date between {YEARS[0]} and {YEARS[-1]}.")
+            return None
+        return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)  # no offset given: UTC
 
-    def integer(self, name: str, *, minimum: int = 0) -> int | None:
+    def integer(self, name: str, *, minimum: int = 0, maximum: int) -> int | None:
         value = self.data.get(name)
         if value in (None, ""):
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.error(name, "invalid_integer", f"Expected a whole number ≥ {minimum}.")
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(name, "invalid_integer", f"Expected a whole number from {minimum} to {maximum}.")
+            return None
+        if not minimum <= value <= maximum:
+            self.error(name, "out_of_range", f"Expected a whole number from {minimum} to {maximum}.")
             return None
         return value
 
@@ -117,6 +138,17 @@ class _Checker:
         child = _Checker(value, prefix=f"{self.prefix}{name}.")
         child.errors = self.errors
         return child
+
+
+def _unstorable(value: str) -> bool:
+    # JSON may carry "\u0000" and lone surrogates ("\ud800"); no database column takes them.
+    return "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)
+
+
+def event_size(event: Any) -> int:
+    """Bytes of the event as compact UTF-8 JSON: what MAX_EVENT_BYTES limits, however the client spaced it."""
+    text = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 def _prospect(checker: _Checker) -> dict:
@@ -145,6 +177,9 @@ def _prospect(checker: _Checker) -> dict:
 def event_clean(event: Any) -> Cleaned:
     if not isinstance(event, dict):
         return Cleaned("", {}, [FieldError("", "invalid_type", "An event is a JSON object.")])
+    if event_size(event) > MAX_EVENT_BYTES:
+        message = f"An event is at most {MAX_EVENT_BYTES // 1024} KiB of JSON."
+        return Cleaned("", {}, [FieldError("", "event_too_large", message)])
     c = _Checker(event)
     kind = c.choice("type", EVENT_TYPES)
     data: dict[str, Any] = {}
@@ -173,7 +208,7 @@ def event_clean(event: Any) -> Cleaned:
         data["recording_url"] = call.url("recording_url", max_length=500)
         data["number_dialed"] = call.string("number_dialed", max_length=40)
         data["disposition"] = call.string("disposition")
-        data["duration_seconds"] = call.integer("duration_seconds")
+        data["duration_seconds"] = call.integer("duration_seconds", maximum=MAX_DURATION_SECONDS)
         if call.data.get("notes"):
             data["notes"] = call.string("notes", max_length=32000)
         email = c.nested("email")
