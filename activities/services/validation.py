@@ -147,7 +147,7 @@ def _unstorable(value: str) -> bool:
 
 def event_size(event: Any) -> int:
     """Bytes of the event as compact UTF-8 JSON: what MAX_EVENT_BYTES limits, however the client spaced it."""
-    text = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(event, ensure_ascii=False, separators=(",", ":"), default=str)  # default: in-process callers
     return len(text.encode("utf-8", "surrogatepass"))
 
 
