@@ -226,7 +226,14 @@ def ext_index(org: Org, sobject: str, field_name: str) -> dict[str, set[str]]:
 
 
 def _unique_fields(spec: SObjectSpec) -> list[Field]:
-    return [f for f in spec.fields.values() if f.external_id or f.unique]
+    """Fields whose value index is kept current on writes: unique ones and every upsert key but Id."""
+    return [f for f in spec.fields.values() if f.external_id or f.unique or (f.id_lookup and f.type != "id")]
+
+
+def upsert_key(spec: SObjectSpec, name: str) -> Field | None:
+    """The field an upsert may match on: any whose describe says idLookup (Id, Email, External IDs), else None."""
+    f = spec.get(name)
+    return f if f is not None and f.id_lookup else None
 
 
 def _check_unique(org: Org, spec: SObjectSpec, row: dict[str, Any], rid: str) -> None:
@@ -374,14 +381,17 @@ def upsert(
 ) -> tuple[str, bool]:
     """Insert or update by External ID; returns (id, created). 300-style ambiguity raises MULTIPLE_CHOICES."""
     spec = org.schema[sobject]
-    f = spec.get(field_name)
-    if f is None or not (f.external_id or f.name == "Id"):
+    f = upsert_key(spec, field_name)
+    if f is None:
         raise DmlError(
             "NOT_FOUND", f"Provided external ID field does not exist or is not accessible: {field_name}", status=404
         )
+    body = {k: v for k, v in values.items() if k.lower() != f.name.lower()}
+    if value in (None, "") and f.name == "Id" and not update_only:
+        # Upsert keyed on Id inserts the records that carry no Id (how Collections upsert mixes inserts and updates).
+        return insert(org, user, sobject, body, now=now, txn=txn), True
     if value in (None, ""):
         raise DmlError("REQUIRED_FIELD_MISSING", f"Required field missing: {f.name}", [f.name])
-    body = {k: v for k, v in values.items() if k.lower() != f.name.lower()}
     matches = find_by_external_id(org, sobject, f, value)
     if len(matches) > 1:
         raise DmlError("MULTIPLE_CHOICES", f"{f.name}: more than one record found for external id field: {matches}",

@@ -135,8 +135,8 @@ def update(ctx: Ctx) -> Out:
 
 def upsert(ctx: Ctx, sobject: str, field_name: str) -> Out:
     spec = spec_or_404(ctx, sobject)
-    f = spec.get(field_name)
-    if f is None or not (f.external_id or f.name == "Id"):
+    f = dml.upsert_key(spec, field_name)
+    if f is None or ctx.org.profile_of(ctx.user).field_access(spec.name, f.name) == "hidden":
         raise ApiError(
             404, "NOT_FOUND", f"Provided external ID field does not exist or is not accessible: {field_name}"
         )
@@ -149,9 +149,9 @@ def upsert(ctx: Ctx, sobject: str, field_name: str) -> Out:
         if not isinstance(record, dict):
             raise DmlError("JSON_PARSER_ERROR", "Each record must be a JSON object")
         value = next((v for k, v in record.items() if k.lower() == f.name.lower()), None)
-        if value in (None, ""):
+        if value in (None, "") and f.name != "Id":  # a record without an Id is inserted
             raise DmlError("MISSING_ARGUMENT", f"{f.name} not specified", [f.name])
-        matches = dml.find_by_external_id(ctx.org, spec.name, f, value)
+        matches = dml.find_by_external_id(ctx.org, spec.name, f, value) if value else []
         if len(matches) > 1:
             raise DmlError(
                 "DUPLICATE_EXTERNAL_ID",

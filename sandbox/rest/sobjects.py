@@ -50,9 +50,9 @@ def delete(ctx: Ctx, sobject: str, record: str) -> Out:
 
 
 def _external_field(ctx: Ctx, spec, field_name: str):
-    f = spec.get(field_name)
+    f = dml.upsert_key(spec, field_name)
     profile = ctx.org.profile_of(ctx.user)
-    if f is None or not (f.external_id or f.name == "Id") or profile.field_access(spec.name, f.name) == "hidden":
+    if f is None or profile.field_access(spec.name, f.name) == "hidden":
         raise ApiError(
             404, "NOT_FOUND", f"Provided external ID field does not exist or is not accessible: {field_name}"
         )

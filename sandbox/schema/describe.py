@@ -76,7 +76,7 @@ def field_describe(f: Field, *, createable: bool | None = None, updateable: bool
         and not _long_text(f),
         "highScaleNumber": False,
         "htmlFormatted": False,
-        "idLookup": t in ("id", "email") or f.external_id,
+        "idLookup": f.id_lookup,
         "inlineHelpText": None,
         "label": f.label,
         "length": length,

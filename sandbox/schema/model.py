@@ -59,6 +59,13 @@ class Field:
     def required_on_create(self) -> bool:
         return self.createable and not self.nillable and not self.defaulted
 
+    @property
+    def id_lookup(self) -> bool:
+        """What describe calls ``idLookup``: the field can key an upsert or a read by value (Id, Email, ...)."""
+        if "idLookup" in self.overrides:
+            return bool(self.overrides["idLookup"])
+        return self.type in ("id", "email") or self.external_id
+
 
 def make_field(spec: tuple) -> Field:
     name, ftype, label, length, flags, *rest = spec

@@ -163,7 +163,7 @@ def test_upsert_by_external_id(sandbox, sandbox_org, api):
     assert only.status_code == 404
     dup = api.post("sobjects/Contact", json={"LastName": "Dup", "Ext_Id__c": "e-1"})
     assert dup.status_code == 400 and dup.json()[0]["errorCode"] == "DUPLICATE_VALUE"
-    bad = api.patch("sobjects/Contact/Email/x@y.z", json={"LastName": "X"})
+    bad = api.patch("sobjects/Contact/Title/x", json={"LastName": "X"})  # Title is no idLookup field
     assert bad.status_code == 404 and bad.json()[0]["errorCode"] == "NOT_FOUND"
 
 

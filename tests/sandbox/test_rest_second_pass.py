@@ -45,3 +45,77 @@ def test_boolean_fields_accept_true_and_false_strings(sandbox_org, api):
 
     resp = api.patch(f"sobjects/Task/{task_id}", json={"IsReminderSet": "yes"})
     assert resp.status_code == 400 and resp.json()[0]["errorCode"] == "JSON_PARSER_ERROR"
+
+
+def contact_ids_with_email(api, email):
+    resp = api.query(f"SELECT Id, LastName FROM Contact WHERE Email = '{email}'")
+    assert resp.status_code == 200, resp.text
+    return {r["Id"]: r["LastName"] for r in resp.json()["records"]}
+
+
+def test_collections_upsert_matches_on_email_because_describe_says_id_lookup(api):
+    email_field = next(f for f in api.get("sobjects/Contact/describe").json()["fields"] if f["name"] == "Email")
+    assert email_field["idLookup"] is True and email_field["externalId"] is False
+    existing = api.create("Contact", LastName="Old", Email="known@example.test")
+
+    resp = api.patch(
+        "composite/sobjects/Contact/Email",
+        json={
+            "allOrNone": False,
+            "records": [
+                {"attributes": {"type": "Contact"}, "Email": "KNOWN@example.test", "LastName": "Renamed"},
+                {"attributes": {"type": "Contact"}, "Email": "new@example.test", "LastName": "Fresh"},
+            ],
+        },
+    )
+
+    assert resp.status_code == 200, resp.text
+    updated, inserted = resp.json()
+    assert updated == {"id": existing, "success": True, "errors": [], "created": False}
+    assert inserted["success"] is True and inserted["created"] is True
+    assert contact_ids_with_email(api, "known@example.test") == {existing: "Renamed"}
+    assert contact_ids_with_email(api, "new@example.test") == {inserted["id"]: "Fresh"}
+
+
+def test_single_upsert_by_email_on_lead_through_simple_salesforce(sandbox_org):
+    sf = sandbox_org.simple_salesforce(sandbox_org.admin_user)
+
+    assert sf.Lead.upsert("Email/lead@example.test", {"LastName": "First", "Company": "Acme"}) == 201
+    assert sf.Lead.upsert("Email/lead@example.test", {"LastName": "Second"}) == 200
+
+    rows = sf.query("SELECT LastName, Company FROM Lead WHERE Email = 'lead@example.test'")["records"]
+    assert [(r["LastName"], r["Company"]) for r in rows] == [("Second", "Acme")]
+    assert sf.Lead.get_by_custom_id("Email", "lead@example.test")["LastName"] == "Second"
+
+
+def test_upsert_on_a_field_that_is_not_an_id_lookup_is_refused(api):
+    resp = api.patch(
+        "composite/sobjects/Contact/LastName",
+        json={"records": [{"attributes": {"type": "Contact"}, "LastName": "Doe"}]},
+    )
+    assert resp.status_code == 404
+    assert resp.json()[0]["errorCode"] == "NOT_FOUND"
+
+
+def test_collections_upsert_on_id_inserts_records_without_an_id(api):
+    existing = api.create("Account", Name="Kept")
+
+    resp = api.patch(
+        "composite/sobjects/Account/Id",
+        json={
+            "allOrNone": False,
+            "records": [
+                {"attributes": {"type": "Account"}, "Id": existing, "Name": "Renamed"},
+                {"attributes": {"type": "Account"}, "Id": None, "Name": "Null Id"},
+                {"attributes": {"type": "Account"}, "Name": "No Id"},
+            ],
+        },
+    )
+
+    assert resp.status_code == 200, resp.text
+    updated, null_id, no_id = resp.json()
+    assert updated == {"id": existing, "success": True, "errors": [], "created": False}
+    assert null_id["success"] is True and null_id["created"] is True
+    assert no_id["success"] is True and no_id["created"] is True
+    names = {r["Id"]: r["Name"] for r in api.query("SELECT Id, Name FROM Account").json()["records"]}
+    assert names == {existing: "Renamed", null_id["id"]: "Null Id", no_id["id"]: "No Id"}
