@@ -1,8 +1,14 @@
 """The host we check is the host we call: URLs that two parsers read differently are refused."""
 
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
 import pytest
 import requests
 
+from integrations.errors import IntegrationError
+from integrations.providers.salesforce import oauth
 from integrations.providers.salesforce.hosts import InvalidSalesforceUrl, normalize_base_url
 
 BYPASSES = [
@@ -68,3 +74,29 @@ def test_development_keeps_ipv6_brackets(settings):
 def test_production_settings_turn_loopback_off():
     text = (__import__("pathlib").Path(__file__).resolve().parents[2] / "config/settings/production.py").read_text()
     assert "SALESFORCE_ALLOW_LOOPBACK_HTTP = False" in text
+
+
+def test_closed_port_and_wrong_server_read_the_same(settings):
+    """Test Connection must not tell whoever types the URL whether a port is open."""
+
+    class NotSalesforce(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"<html>SSH-2.0-OpenSSH</html>")
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), NotSalesforce)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    messages = []
+    for port in (server.server_port, closed):
+        with pytest.raises(IntegrationError) as caught:
+            oauth._post_token(f"http://127.0.0.1:{port}/services/oauth2/token", {"grant_type": "x"})
+        messages.append((type(caught.value), str(caught.value).replace(str(port), "PORT"), caught.value.code))
+    server.shutdown()
+    assert messages[0] == messages[1]

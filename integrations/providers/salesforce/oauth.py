@@ -90,15 +90,19 @@ def authorize_url(
     return f"{login_url.rstrip('/')}/services/oauth2/authorize?{urlencode(params)}"
 
 
+def _no_login_server(url: str) -> str:
+    # One message for "nothing answered" and "something that is not Salesforce answered": two would tell whoever
+    # types the URL whether a port is open on that host.
+    return f"Could not reach Salesforce's login server at {_host(url)}. Check the URL, or try again shortly."
+
+
 def _post_token(url: str, data: dict) -> dict:
     try:
         response = _session.post(url, data=data, timeout=DEFAULT_TIMEOUT, headers={"Accept": "application/json"})
     except requests.Timeout as exc:
         raise RetryLater("Salesforce's login server did not answer in time.", code="TIMEOUT") from exc
     except requests.RequestException as exc:
-        raise RetryLater(
-            f"Could not reach Salesforce's login server at {_host(url)}.", code="CONNECTION_ERROR"
-        ) from exc
+        raise RetryLater(_no_login_server(url), code="CONNECTION_ERROR") from exc
     if response.status_code >= 500:
         raise RetryLater(
             f"Salesforce's login server answered HTTP {response.status_code}. Try again shortly.",
@@ -108,11 +112,7 @@ def _post_token(url: str, data: dict) -> dict:
     try:
         body = response.json()
     except ValueError as exc:
-        raise FailWithReason(
-            f"{_host(url)} did not answer like a Salesforce login server. Check the URL.",
-            code="NOT_SALESFORCE",
-            status=response.status_code,
-        ) from exc
+        raise RetryLater(_no_login_server(url), code="CONNECTION_ERROR", status=response.status_code) from exc
     if response.status_code != 200 or "error" in body:
         raise oauth_error(
             body.get("error", f"HTTP_{response.status_code}"),
