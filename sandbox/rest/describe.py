@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import hashlib
 from typing import Any
 
 from sandbox.http import dumps
@@ -12,13 +13,50 @@ from sandbox.schema.describe import child_relationship, describe_sobject, field_
 _CACHE_MAX = 256
 
 
+def _etag(raw: bytes) -> str:
+    return '"' + hashlib.sha256(raw).hexdigest()[:32] + '"'
+
+
+def _tags(header: str) -> set[str]:
+    """Entity tags of an If-None-Match header, compared weakly (``W/"x"`` matches ``"x"``), as RFC 9110 says."""
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+
+
+def _not_modified(ctx: Ctx, etag: str, modified: float) -> bool:
+    none_match = ctx.headers.get("if-none-match")
+    if none_match:  # when both are sent, If-None-Match decides and If-Modified-Since is ignored
+        tags = _tags(none_match)
+        return "*" in tags or etag in tags
+    since = ctx.headers.get("if-modified-since")
+    if not since:
+        return False
+    try:
+        parsed = email.utils.parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False  # an unreadable date is ignored, as HTTP caches do
+    return parsed is not None and parsed.timestamp() >= int(modified)
+
+
+def cacheable(ctx: Ctx, raw: bytes) -> Out:
+    """A describe answer with ETag and Last-Modified; 304 with an empty body when the client's copy is current.
+
+    Clients cache describes and revalidate them (reference section 2.3), so a stale answer here would hide schema
+    changes from the product exactly as a real org would not.
+    """
+    etag = _etag(raw)
+    headers = [("ETag", etag), ("Last-Modified", email.utils.formatdate(ctx.org.schema_modified, usegmt=True))]
+    if _not_modified(ctx, etag, ctx.org.schema_modified):
+        return Out(304, headers=headers)
+    return Out(200, raw=raw, headers=headers)
+
+
 def describe_global(ctx: Ctx) -> Out:
     profile = ctx.org.profile_of(ctx.user)
     entries = [
         global_entry(spec, ctx.version, ctx.app.base_url, profile.object_perms(spec.name))
         for spec in sorted(ctx.org.schema.values(), key=lambda s: s.name)
     ]
-    return Out(200, {"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": entries})
+    return cacheable(ctx, dumps({"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": entries}))
 
 
 def build_describe(ctx: Ctx, sobject: str) -> dict[str, Any]:
@@ -53,14 +91,6 @@ def build_describe(ctx: Ctx, sobject: str) -> dict[str, Any]:
 
 def describe(ctx: Ctx, sobject: str) -> Out:
     spec = spec_or_404(ctx, sobject)
-    since = ctx.headers.get("if-modified-since")
-    if since:
-        try:
-            parsed = email.utils.parsedate_to_datetime(since)
-        except (TypeError, ValueError):
-            parsed = None
-        if parsed is not None and parsed.timestamp() >= int(ctx.org.schema_modified):
-            return Out(304)
     profile = ctx.org.profile_of(ctx.user)
     key = (ctx.org.id, ctx.org.version, profile.id, spec.name, ctx.version)
     cache = ctx.app.describe_cache
@@ -70,8 +100,7 @@ def describe(ctx: Ctx, sobject: str) -> Out:
         if len(cache) >= _CACHE_MAX:
             cache.clear()
         cache[key] = raw
-    modified = email.utils.formatdate(ctx.org.schema_modified, usegmt=True)
-    return Out(200, raw=raw, headers=[("Last-Modified", modified)])
+    return cacheable(ctx, raw)
 
 
 def basic_info(ctx: Ctx, sobject: str) -> Out:

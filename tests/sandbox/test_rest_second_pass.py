@@ -119,3 +119,67 @@ def test_collections_upsert_on_id_inserts_records_without_an_id(api):
     assert no_id["success"] is True and no_id["created"] is True
     names = {r["Id"]: r["Name"] for r in api.query("SELECT Id, Name FROM Account").json()["records"]}
     assert names == {existing: "Renamed", null_id["id"]: "Null Id", no_id["id"]: "No Id"}
+
+
+def test_describe_answers_etag_and_last_modified_and_revalidates(api):
+    first = api.get("sobjects/Contact/describe")
+    assert first.status_code == 200
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert etag.startswith('"') and etag.endswith('"')
+
+    by_tag = api.get("sobjects/Contact/describe", headers={"If-None-Match": etag})
+    by_date = api.get("sobjects/Contact/describe", headers={"If-Modified-Since": modified})
+    stale_tag = api.get("sobjects/Contact/describe", headers={"If-None-Match": '"stale"'})
+
+    assert by_tag.status_code == 304 and by_tag.content == b"" and by_tag.headers["ETag"] == etag
+    assert by_date.status_code == 304 and by_date.content == b""
+    assert stale_tag.status_code == 200 and stale_tag.json()["name"] == "Contact"
+    assert api.get("sobjects/Lead/describe", headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_describe_etag_changes_when_a_field_is_added(sandbox, sandbox_org, api):
+    etag = api.get("sobjects/Contact/describe").headers["ETag"]
+    sandbox.control.add_field(sandbox_org.org_id, "Contact", "Nickname__c", "string")
+
+    resp = api.get("sobjects/Contact/describe", headers={"If-None-Match": etag})
+
+    assert resp.status_code == 200 and resp.headers["ETag"] != etag
+    assert "Nickname__c" in {f["name"] for f in resp.json()["fields"]}
+
+
+def test_describe_global_honours_if_modified_since_and_if_none_match(api):
+    first = api.get("sobjects")
+    assert first.status_code == 200 and first.json()["sobjects"]
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+
+    assert api.get("sobjects", headers={"If-Modified-Since": modified}).status_code == 304
+    assert api.get("sobjects", headers={"If-None-Match": f"W/{etag}"}).status_code == 304
+    older = "Mon, 01 Jan 2001 00:00:00 GMT"
+    assert api.get("sobjects", headers={"If-Modified-Since": older}).status_code == 200
+
+
+def test_composite_describe_subrequests_carry_caching_headers_and_answer_304(api):
+    url = "/services/data/v62.0/sobjects/Account/describe"
+    first = api.post("composite", json={"compositeRequest": [{"method": "GET", "url": url, "referenceId": "d"}]})
+    item = first.json()["compositeResponse"][0]
+    assert item["httpStatusCode"] == 200 and item["body"]["name"] == "Account"
+    headers = item["httpHeaders"]
+    assert set(headers) >= {"ETag", "Last-Modified"}
+
+    resp = api.post(
+        "composite",
+        json={
+            "compositeRequest": [
+                {"method": "GET", "url": url, "referenceId": "since",
+                 "httpHeaders": {"If-Modified-Since": headers["Last-Modified"]}},
+                {"method": "GET", "url": url, "referenceId": "tag", "httpHeaders": {"If-None-Match": headers["ETag"]}},
+                {"method": "GET", "url": "/services/data/v62.0/sobjects", "referenceId": "global",
+                 "httpHeaders": {"If-Modified-Since": headers["Last-Modified"]}},
+            ]
+        },
+    )  # fmt: skip
+
+    since, tag, described_global = resp.json()["compositeResponse"]
+    for sub in (since, tag, described_global):
+        assert sub["httpStatusCode"] == 304 and sub["body"] is None, sub
+    assert tag["httpHeaders"]["ETag"] == headers["ETag"]
