@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import socket
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import requests
+from django.conf import settings
 from requests.adapters import HTTPAdapter
 
 from integrations.errors import RetryLater
@@ -16,9 +20,33 @@ DEFAULT_TIMEOUT = (5.0, 60.0)
 """(connect, read) seconds. Salesforce lets non-query calls run for minutes; 60 s read covers our calls."""
 
 
+class LocalAddressRefused(requests.ConnectionError):
+    """The host resolves to this machine or a private network, which production never calls."""
+
+
+def _public(host: str) -> bool:
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except OSError:
+        return True  # unresolvable: the connection fails on its own, as for any unreachable host
+    return all(ipaddress.ip_address(info[4][0].split("%")[0]).is_global for info in infos)
+
+
+class PublicAddressAdapter(HTTPAdapter):
+    """Refuses hosts that resolve to loopback, link-local or private addresses when HTTP_ALLOW_LOCAL_ADDRESSES is
+    off (production settings; on elsewhere, where the sandbox listens on loopback). The refusal looks like any
+    unreachable host, so an error message never tells whether something listens there."""
+
+    def send(self, request, *args, **kwargs):
+        host = urlsplit(request.url).hostname or ""
+        if not getattr(settings, "HTTP_ALLOW_LOCAL_ADDRESSES", True) and not _public(host):
+            raise LocalAddressRefused(f"{host} is not a public address", request=request)
+        return super().send(request, *args, **kwargs)
+
+
 def new_session(pool_size: int = 10) -> requests.Session:
     session = requests.Session()
-    adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+    adapter = PublicAddressAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers["User-Agent"] = "Switchboard/1.0"

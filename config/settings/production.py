@@ -33,3 +33,5 @@ LOGGING = {
 # The local sandbox is a development tool: in production no login, My Domain or instance URL may point at this
 # machine, so Test Connection cannot be used to probe local ports.
 SALESFORCE_ALLOW_LOOPBACK_HTTP = False
+# Outbound calls never reach this machine or a private network, whatever a host name resolves to.
+HTTP_ALLOW_LOCAL_ADDRESSES = False

@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from integrations.errors import IntegrationError
+from integrations.http import LocalAddressRefused
 from integrations.providers.salesforce import oauth
 from integrations.providers.salesforce.hosts import InvalidSalesforceUrl, normalize_base_url
 
@@ -100,3 +101,15 @@ def test_closed_port_and_wrong_server_read_the_same(settings):
         messages.append((type(caught.value), str(caught.value).replace(str(port), "PORT"), caught.value.code))
     server.shutdown()
     assert messages[0] == messages[1]
+
+
+def test_production_never_connects_to_names_that_resolve_to_local_addresses(settings):
+    """A name that passes the host check but resolves to this machine or a private network is never called."""
+    settings.HTTP_ALLOW_LOCAL_ADDRESSES = False
+    with pytest.raises(IntegrationError) as caught:
+        oauth._post_token("http://localhost:9/services/oauth2/token", {"grant_type": "x"})
+    assert isinstance(caught.value.__cause__, LocalAddressRefused)
+    settings.HTTP_ALLOW_LOCAL_ADDRESSES = True
+    with pytest.raises(IntegrationError) as caught:
+        oauth._post_token("http://localhost:9/services/oauth2/token", {"grant_type": "x"})
+    assert not isinstance(caught.value.__cause__, LocalAddressRefused)
