@@ -29,13 +29,15 @@ def parse_date_literal(text: str) -> str:
 
 
 def parse_datetime_literal(text: str) -> str:
-    """ "2024-05-01T10:00:00Z" / ".000Z" / "+02:00" -> stored form in UTC."""
+    """ "2024-05-01T10:00:00Z" / ".000Z" / "+02:00" / "+0200" -> stored form in UTC."""
     base, frac, zone = text[:19], "", text[19:]
     if zone.startswith("."):
         digits = len(zone) - len(zone.lstrip(".0123456789"))
         frac, zone = zone[1:digits], zone[digits:]
     if zone == "Z":
         zone = "+00:00"
+    elif len(zone) == 5:  # "+0000", the form Salesforce itself returns
+        zone = f"{zone[:3]}:{zone[3:]}"
     micro = int((frac + "000000")[:6]) if frac else 0
     parsed = dt.datetime.fromisoformat(base + zone).replace(microsecond=micro)
     return format_datetime(parsed)

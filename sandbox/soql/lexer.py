@@ -12,7 +12,7 @@ from .errors import MalformedQuery, located
 _TOKEN_RE = re.compile(
     r"""
     (?P<ws>\s+)
-  | (?P<datetime>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}))
+  | (?P<datetime>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})(?![\w:.+-]))
   | (?P<date>\d{4}-\d{2}-\d{2}(?![\w:.+-]))
   | (?P<number>[+-]?\d+(?:\.\d+)?(?![\w.]))
   | (?P<ident>[A-Za-z][A-Za-z0-9_]*)
