@@ -34,6 +34,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -162,6 +163,15 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# Workers beat whenever they start a task, and a schedule makes them beat about every 30 s (core/schedules.py).
+# /healthz answers 503 once the last beat is older than this (a fresh install gets this long before its first one).
+WORKER_HEARTBEAT_STALE_SECONDS = env.int("WORKER_HEARTBEAT_STALE_SECONDS", default=90)
+# `manage.py supervise_worker` SIGKILLs and restarts its cluster after this long without a beat (or as soon as the
+# cluster exits), and looks every WORKER_SUPERVISOR_CHECK_SECONDS. A task running longer than this on every worker
+# at once looks the same as a stalled queue.
+WORKER_SUPERVISOR_RESTART_SECONDS = env.int("WORKER_SUPERVISOR_RESTART_SECONDS", default=150)
+WORKER_SUPERVISOR_CHECK_SECONDS = env.float("WORKER_SUPERVISOR_CHECK_SECONDS", default=5.0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -184,3 +194,35 @@ SANDBOX_URL = env("SANDBOX_URL", default="")
 CRM_PROVIDERS = ("integrations.providers.salesforce.provider.SalesforceProvider",)
 
 from config.settings.crm.salesforce import *  # noqa: E402, F403
+
+
+def _oauth_form_targets(host_suffixes, allow_loopback):
+    """Where a form on our pages may end up: the connect and reconnect forms POST to us and we answer with a 302
+    to the provider's authorize page, which Chromium checks against form-action too. The My Domain URL is typed
+    by the admin, so the allowed Salesforce host suffixes are listed, not one host; loopback (any port) only
+    while the local sandbox is allowed."""
+    targets = [f"https://*{suffix}" if suffix.startswith(".") else f"https://{suffix}" for suffix in host_suffixes]
+    if allow_loopback:
+        targets += ["http://localhost:*", "http://127.0.0.1:*"]
+    return targets
+
+
+# Content-Security-Policy (django-csp). Our pages load only their own static files: no inline scripts, handlers or
+# style attributes (templates use data attributes read by static/js/page_actions.js) and no CDN. Django's debug
+# 404/500 pages are exempt while DEBUG is on. A settings module that changes the Salesforce host settings must
+# rebuild "form-action" with _oauth_form_targets.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": [
+            "'self'",
+            *_oauth_form_targets(SALESFORCE_ALLOWED_HOST_SUFFIXES, SALESFORCE_ALLOW_LOOPBACK_HTTP),  # noqa: F405
+        ],
+    }
+}
