@@ -11,6 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_q.brokers import get_broker
 
+from core.selectors import WorkerHealth, worker_health
+
 logger = logging.getLogger(__name__)
 
 
@@ -36,16 +38,29 @@ def _broker_status() -> tuple[str, str]:
     return ("ok" if alive else "down"), name
 
 
+def _worker_health(database: str) -> WorkerHealth:
+    if database != "ok":
+        return WorkerHealth("unknown", None, healthy=False)  # the heartbeat lives in the database
+    try:
+        return worker_health()
+    except Exception as exc:  # e.g. `migrate` not run yet for the heartbeat table
+        logger.warning("healthz.heartbeat_unreadable", extra={"error": str(exc)})
+        return WorkerHealth("unknown", None, healthy=False)
+
+
 @never_cache
 @require_GET
 def healthz(request):
     database = _database_status()
     broker, broker_kind = _broker_status()
-    healthy = database == "ok" and broker == "ok"
+    # "workers" says whether tasks are really being executed: a live broker with a stuck cluster is still down.
+    workers = _worker_health(database)
+    healthy = database == "ok" and broker == "ok" and workers.healthy
     body = {
         "status": "ok" if healthy else "degraded",
         "database": {"status": database, "vendor": connection.vendor},
         "broker": {"status": broker, "kind": broker_kind},
+        "workers": {"status": workers.status, "heartbeat_age_seconds": workers.heartbeat_age_seconds},
     }
     return JsonResponse(body, status=200 if healthy else 503)
 
