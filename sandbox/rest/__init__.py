@@ -10,7 +10,7 @@ from sandbox import bulk
 from sandbox.errors import ApiError, DmlError, invalid_session
 from sandbox.http import Request, Response, Router, dumps, json_response
 from sandbox.oauth import bearer, token_user, valid_token
-from sandbox.rest import collections, composite, describe, limits, query, replication, sobjects
+from sandbox.rest import collections, composite, describe, limits, listviews, query, replication, sobjects
 from sandbox.rest.base import Ctx, Out
 from sandbox.state import API_VERSIONS
 
@@ -31,6 +31,10 @@ ROUTER.add("GET", rf"{S}/describe/?", describe.describe)
 ROUTER.add("GET", rf"{S}/updated/?", replication.updated)
 ROUTER.add("GET", rf"{S}/deleted/?", replication.deleted)
 ROUTER.add("GET", rf"{S}/?", describe.basic_info)
+ROUTER.add("GET", rf"{S}/listviews(?:/recent)?/?", listviews.list_views)  # a new org's recent ones are all of them
+ROUTER.add("GET", rf"{S}/listviews/(?P<view>\w+)/?", listviews.one)
+ROUTER.add("GET", rf"{S}/listviews/(?P<view>\w+)/describe/?", listviews.describe)
+ROUTER.add("GET", rf"{S}/listviews/(?P<view>\w+)/results/?", listviews.results)
 ROUTER.add("POST", rf"{S}/?", sobjects.create)
 ROUTER.add("GET", rf"{S}/(?P<record>[A-Za-z0-9]+)/?", sobjects.read)
 ROUTER.add("PATCH", rf"{S}/(?P<record>[A-Za-z0-9]+)/?", sobjects.update)

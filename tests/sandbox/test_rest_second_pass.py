@@ -183,3 +183,73 @@ def test_composite_describe_subrequests_carry_caching_headers_and_answer_304(api
     for sub in (since, tag, described_global):
         assert sub["httpStatusCode"] == 304 and sub["body"] is None, sub
     assert tag["httpHeaders"]["ETag"] == headers["ETag"]
+
+
+def test_listviews_lists_all_and_recently_viewed_in_the_documented_shape(api):
+    resp = api.get("sobjects/Account/listviews")
+
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert set(body) == {"done", "listviews", "nextRecordsUrl", "size", "sobjectType"}
+    assert body["done"] is True and body["nextRecordsUrl"] is None and body["sobjectType"] == "Account"
+    assert body["size"] == len(body["listviews"]) == 2
+    by_name = {v["developerName"]: v for v in body["listviews"]}
+    assert set(by_name) == {"AllAccounts", "RecentlyViewedAccounts"}
+    all_view = by_name["AllAccounts"]
+    assert (
+        all_view["label"] == "All Accounts" and by_name["RecentlyViewedAccounts"]["label"] == "Recently Viewed Accounts"
+    )
+    assert set(all_view) == {"describeUrl", "developerName", "id", "label", "resultsUrl", "soqlCompatible", "url"}
+    assert all_view["id"].startswith("00B") and len(all_view["id"]) == 18
+    assert all_view["url"] == f"/services/data/v62.0/sobjects/Account/listviews/{all_view['id']}"
+    assert all_view["resultsUrl"] == all_view["url"] + "/results"
+    assert all_view["describeUrl"] == all_view["url"] + "/describe"
+    assert api.get("sobjects/Account/listviews").json() == body  # ids are stable
+    assert api.get(all_view["url"]).json() == all_view
+    contacts = api.get("sobjects/Contact/listviews").json()["listviews"]
+    assert {v["label"] for v in contacts} == {"All Contacts", "Recently Viewed Contacts"}
+
+
+def test_listview_results_and_describe_follow_the_view(api):
+    api.create("Account", Name="Zeta Corp", Phone="555-0100", Type="Prospect")
+    api.create("Account", Name="alpha Inc", BillingState="NC")
+    views = {v["developerName"]: v for v in api.get("sobjects/Account/listviews").json()["listviews"]}
+    all_view = views["AllAccounts"]
+
+    results = api.get(all_view["resultsUrl"])
+    described = api.get(all_view["describeUrl"])
+
+    assert results.status_code == 200, results.text
+    body = results.json()
+    assert body["id"] == all_view["id"] and body["developerName"] == "AllAccounts" and body["label"] == "All Accounts"
+    assert body["size"] == 2 and body["done"] is True
+    rows = [{c["fieldNameOrPath"]: c["value"] for c in r["columns"]} for r in body["records"]]
+    assert [r["Name"] for r in rows] == ["alpha Inc", "Zeta Corp"]
+    assert rows[1]["Phone"] == "555-0100" and rows[1]["Type"] == "Prospect" and rows[0]["BillingState"] == "NC"
+    name_column = body["columns"][0]
+    assert name_column["fieldNameOrPath"] == "Name" and name_column["sortDirection"] == "ascending"
+    assert next(c for c in body["columns"] if c["fieldNameOrPath"] == "Id")["hidden"] is True
+    assert described.status_code == 200
+    assert described.json()["columns"] == body["columns"] and described.json()["sobjectType"] == "Account"
+    assert described.json()["query"].startswith("SELECT name, site, billingstate, phone, tolabel(type)")
+    page = api.get(all_view["resultsUrl"], params={"limit": 1, "offset": 1}).json()
+    assert page["size"] == 2 and page["done"] is True and len(page["records"]) == 1
+    assert api.get(views["RecentlyViewedAccounts"]["resultsUrl"]).json()["records"] == []
+
+
+def test_listviews_of_an_unknown_view_is_not_found(api):
+    resp = api.get("sobjects/Account/listviews/00B000000000000AAA/results")
+    assert resp.status_code == 404 and resp.json()[0]["errorCode"] == "NOT_FOUND"
+
+
+def test_listviews_through_simple_salesforce_restful(sandbox_org):
+    sf = sandbox_org.simple_salesforce(sandbox_org.admin_user)
+    sf.Lead.create({"LastName": "Viewed", "Company": "Acme", "Status": "Working - Contacted"})
+
+    views = sf.restful("sobjects/Lead/listviews")["listviews"]
+    all_leads = next(v for v in views if v["developerName"] == "AllLeads")
+    results = sf.restful(all_leads["resultsUrl"].split("/", 4)[-1])  # restful() takes the path after vXX.X/
+
+    assert all_leads["label"] == "All Leads"
+    cells = {c["fieldNameOrPath"]: c["value"] for c in results["records"][0]["columns"]}
+    assert cells["Name"] == "Viewed" and cells["Company"] == "Acme" and cells["Status"] == "Working - Contacted"
