@@ -51,7 +51,7 @@ def member_list_view(request, workspace_slug):
             "invitations": invitation_list_pending(workspace=request.workspace)
             if request.membership.can_manage_members
             else [],
-            "invite_form": InvitationForm(),
+            "invite_form": InvitationForm(actor_role=request.membership.role),
             "manage_crm_codename": MANAGE_CRM_SETTINGS.split(".")[1],
         },
     )
@@ -60,7 +60,7 @@ def member_list_view(request, workspace_slug):
 @require_POST
 @require_member_manager
 def invitation_create(request, workspace_slug):
-    form = InvitationForm(request.POST)
+    form = InvitationForm(request.POST, actor_role=request.membership.role)
     if form.is_valid():
         try:
             invitation = services.invitation_create(
@@ -96,7 +96,9 @@ def membership_edit(request, workspace_slug, pk):
         "role": membership.role,
         "manage_crm_settings": membership.user.has_perm(MANAGE_CRM_SETTINGS, request.workspace),
     }
-    form = MembershipForm(request.POST or None, initial=initial)
+    form = MembershipForm(
+        request.POST or None, initial=initial, actor_role=request.membership.role, current_role=membership.role
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_update(membership=membership, actor=request.membership, **form.cleaned_data)

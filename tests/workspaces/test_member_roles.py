@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import DEFAULT_PASSWORD, MembershipFactory, UserFactory
 from workspaces import services
 from workspaces.models import Invitation, Membership, Role
 
@@ -125,3 +125,14 @@ class TestWhatStillWorks:
         assert "at least one owner" in response.content.decode()
         client.post(f"/w/{owner.workspace.slug}/members/{owner.pk}/remove/")
         assert _role(owner) == Role.OWNER
+
+
+def test_admins_are_not_offered_the_owner_role(client):
+
+    admin = MembershipFactory(role=Role.ADMIN)
+    rep = MembershipFactory(workspace=admin.workspace, role=Role.REP)
+    client.login(email=admin.user.email, password=DEFAULT_PASSWORD)
+    members = client.get(f"/w/{admin.workspace.slug}/members/").content.decode()
+    edit = client.get(f"/w/{admin.workspace.slug}/members/{rep.pk}/").content.decode()
+    for html in (members, edit):
+        assert 'value="admin"' in html and 'value="owner"' not in html
