@@ -1,10 +1,47 @@
-"""REST query, queryAll and queryMore (``nextRecordsUrl``)."""
+"""REST query, queryAll and queryMore (``nextRecordsUrl``).
+
+The SOQL engine (``sandbox.soql``) compiles and runs the query through ``OrgStore``, which hands it
+the org's rows; this module owns the cursors behind ``nextRecordsUrl``. Handlers run under ``org.lock``.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from sandbox import ids
 from sandbox import query as soql_query
 from sandbox.errors import ApiError
 from sandbox.rest.base import Ctx, Out
+from sandbox.soql import Plan, SoqlError, compile_query
+from sandbox.soql import execute as soql_execute
+from sandbox.state import Org, User
+
+
+class OrgStore:
+    """``soql.execute.Store`` over one org: live rows, plus deleted ones for queryAll."""
+
+    def __init__(self, org: Org, *, include_deleted: bool) -> None:
+        self.org = org
+        self.include_deleted = include_deleted
+
+    def rows(self, sobject: str) -> list[dict[str, Any]]:
+        rows = self.org.records.get(sobject, {}).values()
+        if self.include_deleted:
+            return list(rows)
+        return [r for r in rows if not r.get("IsDeleted")]
+
+    def fetch(self, record_id: str) -> dict[str, Any] | None:
+        found = self.org.find_record(record_id)
+        if found is None or found[1].get("IsDeleted"):
+            return None
+        return found[1]
+
+
+class _Cursor:
+    __slots__ = ("pairs", "plan", "batch", "version", "store")
+
+    def __init__(self, pairs: list, plan: Plan, batch: int, version: str, store: OrgStore) -> None:
+        self.pairs, self.plan, self.batch, self.version, self.store = pairs, plan, batch, version, store
 
 
 def _soql(ctx: Ctx) -> str:
@@ -14,17 +51,61 @@ def _soql(ctx: Ctx) -> str:
     return q
 
 
-def query(ctx: Ctx) -> Out:
+def compile_for(org: Org, user: User | None, soql: str, *, now, version: str) -> Plan:
+    if not soql.strip():
+        raise ApiError(400, "MALFORMED_QUERY", "unexpected token: <EOF>")
+    try:
+        return compile_query(soql, soql_query.OrgSchema(org, user), now=now, api_version=version)
+    except SoqlError as exc:
+        raise soql_query.soql_error(exc) from None
+    except RecursionError:
+        raise ApiError(400, "MALFORMED_QUERY", "Query is too complex") from None
+
+
+def run(ctx: Ctx, *, include_deleted: bool) -> dict[str, Any]:
+    plan = compile_for(ctx.org, ctx.user, _soql(ctx), now=ctx.now, version=ctx.version)
+    store = OrgStore(ctx.org, include_deleted=include_deleted)
+    pairs = soql_execute.select(plan, store)
+    if plan.is_count:
+        return {"totalSize": len(pairs), "done": True, "records": []}
+    if plan.is_aggregate:
+        records = plan.aggregate(pairs)
+        return {"totalSize": len(records), "done": True, "records": records}
     batch = soql_query.batch_size(ctx.headers.get("sforce-query-options"))
-    return Out(200, soql_query.run(ctx.org, ctx.user, _soql(ctx), now=ctx.now, version=ctx.version,
-                                   include_deleted=False, batch=batch))  # fmt: skip
+    return _page(ctx.org, _Cursor(pairs, plan, batch, ctx.version, store), 0, None)
+
+
+def _page(org: Org, cursor: _Cursor, start: int, locator: str | None) -> dict[str, Any]:
+    end = start + cursor.batch
+    records = soql_execute.project(cursor.plan, cursor.pairs[start:end], cursor.store)
+    result: dict[str, Any] = {"totalSize": len(cursor.pairs), "done": end >= len(cursor.pairs)}
+    if not result["done"]:
+        if locator is None:
+            locator = org.ids.new(ids.KEY_PREFIXES["QueryLocator"])
+            org.cursors[locator] = cursor
+            while len(org.cursors) > soql_query.MAX_CURSORS:
+                org.cursors.popitem(last=False)
+        result["nextRecordsUrl"] = f"/services/data/v{cursor.version}/query/{locator}-{end}"
+    result["records"] = records
+    return result
+
+
+def query(ctx: Ctx) -> Out:
+    return Out(200, run(ctx, include_deleted=False))
 
 
 def query_all(ctx: Ctx) -> Out:
-    batch = soql_query.batch_size(ctx.headers.get("sforce-query-options"))
-    return Out(200, soql_query.run(ctx.org, ctx.user, _soql(ctx), now=ctx.now, version=ctx.version,
-                                   include_deleted=True, batch=batch))  # fmt: skip
+    return Out(200, run(ctx, include_deleted=True))
 
 
 def query_more(ctx: Ctx, locator: str) -> Out:
-    return Out(200, soql_query.more(ctx.org, locator))
+    """queryMore: ``01g...-2000`` -> the next page of a cached cursor."""
+    key, _, offset = locator.partition("-")
+    cursors = ctx.org.cursors
+    if key not in cursors:
+        key = ids.normalize(key) or ""
+    cursor = cursors.get(key)
+    if not isinstance(cursor, _Cursor) or not offset.isdigit():
+        raise ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
+    cursors.move_to_end(key)
+    return Out(200, _page(ctx.org, cursor, int(offset), key))

@@ -12,7 +12,9 @@ Contract with the emulator (it owns storage, parent fetching, paging and HTTP):
 
 Rows are plain dicts keyed by canonical field name, values as the REST API shows them (dates
 "YYYY-MM-DD", datetimes "YYYY-MM-DDTHH:MM:SS.000+0000", null = None or missing). `parents` maps a
-relationship name in `plan.parent_lookups` to the parent row, or None when the lookup is empty.
+relationship path in `plan.parent_paths` ("Account", "Account.Owner", up to five hops) to the parent
+row, or None when the lookup is empty; `execute.Parents` resolves them lazily from a `Store`.
+`plan.parent_lookups` lists the first-level relationships only.
 
 Plan:
     sobject, is_count, is_aggregate, limit, offset, columns, field_paths, parent_lookups
@@ -33,7 +35,7 @@ Errors are `SoqlError` subclasses carrying Salesforce's `error_code` and `messag
 MalformedQuery (MALFORMED_QUERY; NumberOutsideValidRange subclass for OFFSET > 2000),
 InvalidField (INVALID_FIELD), InvalidType (INVALID_TYPE), InvalidQueryFilterOperator
 (INVALID_QUERY_FILTER_OPERATOR, malformed Id literals). Unsupported SOQL (GROUP BY, subqueries,
-semi-joins, TYPEOF, functions, paths deeper than one parent, fiscal literals) is MalformedQuery.
+semi-joins, TYPEOF, functions, paths deeper than five parents, fiscal literals) is MalformedQuery.
 """
 
 from __future__ import annotations

@@ -68,6 +68,7 @@ def compile_query(
         field_paths=paths,
         parent_lookups=dict(resolver.parent_lookups),
         api_version=api_version.lstrip("vV"),
+        parent_paths=dict(resolver.parent_paths),
         _predicate=predicate,
         _order=order,
         _fields=fields,

@@ -8,18 +8,24 @@ from .errors import InvalidField, MalformedQuery, located
 from .nodes import FieldPath
 from .schema import FieldInfo, SchemaProvider
 
+MAX_PARENT_LEVELS = 5  # Salesforce: child-to-parent paths may follow at most five relationships
+
 
 @dataclass(frozen=True, slots=True)
 class ResolvedField:
-    relationship: str | None  # canonical relationship name, None for a field on the queried object
+    # Canonical relationship path, dotted ("Account" or "Account.Owner"); None for a field on the queried
+    # object. It is also the key of the parent row in `parents`.
+    relationship: str | None
     sobject: str  # object that owns the field
     info: FieldInfo
 
     @property
+    def relationships(self) -> tuple[str, ...]:
+        return tuple(self.relationship.split(".")) if self.relationship else ()
+
+    @property
     def path(self) -> tuple[str, ...]:
-        if self.relationship is None:
-            return (self.info.name,)
-        return (self.relationship, self.info.name)
+        return (*self.relationships, self.info.name)
 
     @property
     def label(self) -> str:
@@ -48,7 +54,10 @@ class Resolver:
         self.text = text
         self.sobject = sobject
         self.schema = schema
+        # First-level relationships only: (target sObject, foreign key on the queried row).
         self.parent_lookups: dict[str, tuple[str, str]] = {}
+        # Every relationship path: (target sObject, foreign key, path of the row holding that key or None).
+        self.parent_paths: dict[str, tuple[str, str, str | None]] = {}
 
     def resolve(self, path: FieldPath) -> ResolvedField:
         parts = path.parts
@@ -59,26 +68,35 @@ class Resolver:
             offset = 0
         if len(parts) == 1:
             return ResolvedField(None, self.sobject, self._field(self.sobject, parts[0], path.pos + offset))
-        if len(parts) > 2:
-            detail = "Relationship paths deeper than one level are not supported by the sandbox SOQL engine"
-            raise MalformedQuery(located(self.text, path.pos, detail))
-        rel_name, field_name = parts
-        target = self.schema.relationship(self.sobject, rel_name)
-        if target is None:
-            raise InvalidField(
-                located(
-                    self.text,
-                    path.pos + offset,
-                    f"Didn't understand relationship '{rel_name}' in field path. If you are attempting to use a "
-                    "custom relationship, be sure to append the '__r' after the custom relationship name. Please "
-                    "reference your WSDL or the describe call for the appropriate names.",
-                )
+        if len(parts) - 1 > MAX_PARENT_LEVELS:
+            detail = (
+                f"A field path can follow at most {MAX_PARENT_LEVELS} parent relationships, "
+                f"found {len(parts) - 1}: {path.dotted}"
             )
-        target_sobject, fk = target
-        relationship = _canonical_relationship(rel_name, fk)
-        info = self._field(target_sobject, field_name, path.pos + offset + len(rel_name) + 1)
-        self.parent_lookups[relationship] = (target_sobject, fk)
-        return ResolvedField(relationship, target_sobject, info)
+            raise MalformedQuery(located(self.text, path.pos, detail))
+        current, holder, pos = self.sobject, None, path.pos + offset
+        canonical: list[str] = []
+        for rel_name in parts[:-1]:
+            target = self.schema.relationship(current, rel_name)
+            if target is None:
+                raise InvalidField(
+                    located(
+                        self.text,
+                        pos,
+                        f"Didn't understand relationship '{rel_name}' in field path. If you are attempting to use a "
+                        "custom relationship, be sure to append the '__r' after the custom relationship name. Please "
+                        "reference your WSDL or the describe call for the appropriate names.",
+                    )
+                )
+            target_sobject, fk = target
+            canonical.append(_canonical_relationship(rel_name, fk))
+            key = ".".join(canonical)
+            self.parent_paths[key] = (target_sobject, fk, holder)
+            if holder is None:
+                self.parent_lookups[key] = (target_sobject, fk)
+            current, holder, pos = target_sobject, key, pos + len(rel_name) + 1
+        info = self._field(current, parts[-1], pos)
+        return ResolvedField(holder, current, info)
 
     def _is_relationship(self, name: str) -> bool:
         return self.schema.relationship(self.sobject, name) is not None

@@ -105,7 +105,7 @@ def test_invalid_fields(soql: str) -> None:
     [
         "SELECT Id, id FROM Contact",
         "SELECT Account.Name, account.NAME FROM Contact",
-        "SELECT Account.Owner.Name FROM Contact",  # deeper than one level
+        "SELECT Account.Owner.Manager.Manager.Manager.Manager.Name FROM Contact",  # deeper than five levels
         "SELECT COUNT(), Id FROM Contact",
         "SELECT COUNT(Id), Email FROM Contact",
         "SELECT COUNT() FROM Contact ORDER BY Email",

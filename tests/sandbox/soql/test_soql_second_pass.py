@@ -34,3 +34,64 @@ def test_datetime_offset_without_colon_shifts_the_instant(api) -> None:
         assert page["totalSize"] == 1, literal
     bad = api.query("SELECT Id FROM Contact WHERE CreatedDate > 2000-01-01T00:00:00+2500")
     assert bad.status_code == 400 and bad.json()[0]["errorCode"] == "MALFORMED_QUERY"
+
+
+# --- parent paths -----------------------------------------------------------------------------
+
+
+def test_two_level_parent_path_nests_one_object_per_relationship(api) -> None:
+    acme = api.create("Account", Name="Acme")
+    api.create("Contact", LastName="Ann", AccountId=acme)
+    api.create("Contact", LastName="Orphan")
+    page = api.query("SELECT LastName, Account.Name, Account.Owner.Name FROM Contact ORDER BY LastName")
+    assert page.status_code == 200, page.text
+    ann, orphan = page.json()["records"]
+    owner_id = api.get(f"sobjects/Account/{acme}").json()["OwnerId"]
+    owner = api.query(f"SELECT Id, Name FROM User WHERE Id = '{owner_id}'").json()["records"][0]
+    assert ann["Account"] == {
+        "attributes": {"type": "Account", "url": f"/services/data/v62.0/sobjects/Account/{acme}"},
+        "Name": "Acme",
+        "Owner": {
+            "attributes": {"type": "User", "url": f"/services/data/v62.0/sobjects/User/{owner['Id']}"},
+            "Name": owner["Name"],
+        },
+    }
+    assert list(ann) == ["attributes", "LastName", "Account"]
+    assert orphan["Account"] is None
+
+
+def test_parent_path_from_a_child_object_with_a_null_grandparent(api) -> None:
+    holding = api.create("Account", Name="Holding")
+    sub = api.create("Account", Name="Sub", ParentId=holding)
+    lone = api.create("Account", Name="Lone")
+    with_parent = api.create("Contact", LastName="A", AccountId=sub)
+    without = api.create("Contact", LastName="B", AccountId=lone)
+    for contact, name in ((with_parent, "Deal A"), (without, "Deal B")):
+        api.create("Opportunity", Name=name, StageName="Prospecting", CloseDate="2030-01-01", ContactId=contact)
+    page = api.query("SELECT Name, Contact.Account.Parent.Name FROM Opportunity ORDER BY Name").json()
+    a, b = page["records"]
+    assert a["Contact"]["Account"]["Parent"]["Name"] == "Holding"
+    assert a["Contact"]["Account"]["Parent"]["attributes"]["type"] == "Account"
+    assert a["Contact"]["attributes"]["type"] == "Contact"
+    # The chain stops at the first missing parent: Contact and Account exist, Parent is null.
+    assert b["Contact"]["Account"]["Parent"] is None
+    assert set(b["Contact"]["Account"]) == {"attributes", "Parent"}
+    filtered = api.query("SELECT Name FROM Opportunity WHERE Contact.Account.Parent.Name = 'holding'").json()
+    assert [r["Name"] for r in filtered["records"]] == ["Deal A"]
+    ordered = api.query("SELECT Name FROM Opportunity ORDER BY Contact.Account.Parent.Name DESC NULLS LAST").json()
+    assert [r["Name"] for r in ordered["records"]] == ["Deal A", "Deal B"]
+
+
+def test_five_levels_is_the_limit(api) -> None:
+    parent = None
+    for level in range(6):
+        parent = api.create("Account", Name=f"L{level}", **({"ParentId": parent} if parent else {}))
+    api.create("Contact", LastName="Deep", AccountId=parent)
+    five = api.query("SELECT Account.Parent.Parent.Parent.Parent.Name FROM Contact")
+    assert five.status_code == 200, five.text
+    record = five.json()["records"][0]
+    assert record["Account"]["Parent"]["Parent"]["Parent"]["Parent"]["Name"] == "L1"
+    six = api.query("SELECT Account.Parent.Parent.Parent.Parent.Parent.Name FROM Contact")
+    assert six.status_code == 400 and six.json()[0]["errorCode"] == "MALFORMED_QUERY"
+    unknown = api.query("SELECT Account.Nope.Name FROM Contact")
+    assert unknown.status_code == 400 and unknown.json()[0]["errorCode"] == "INVALID_FIELD"

@@ -1,0 +1,90 @@
+"""Running a Plan over a store of rows: nested parents, and everything that needs rows of other objects.
+
+The engine still owns no storage. A `Store` hands it rows and parent records; the emulator decides
+what "live" means (deleted rows for queryAll, record visibility) and owns paging and HTTP.
+
+    store = MyStore(...)                         # implements Store
+    pairs = select(plan, store)                  # WHERE, ORDER BY, OFFSET/LIMIT; (row, parents) pairs
+    records = project(plan, pairs[:2000], store) # REST records of one page
+
+`parents` is a `Parents`: it resolves a relationship path ("Account.Owner") on first use, one parent
+fetch per hop, so rows that are never filtered, sorted or shown on a parent pay nothing for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+from .plan import Pair, Plan
+from .predicates import Row
+
+_EMPTY: dict[str, Any] = {}
+
+
+class Store(Protocol):
+    def rows(self, sobject: str) -> Iterable[Row]:
+        """Every row of `sobject` the query may see (the emulator filters deleted rows)."""
+
+    def fetch(self, record_id: str) -> Row | None:
+        """The parent row with this id, or None if there is none (deleted, or not visible)."""
+
+
+class Parents:
+    """`parents` for one row: relationship path -> parent row or None, fetched on first `get`."""
+
+    __slots__ = ("_row", "_paths", "_fetch", "_cache")
+
+    def __init__(self, row: Row, paths: dict[str, tuple[str, str, str | None]], fetch: Any) -> None:
+        self._row, self._paths, self._fetch = row, paths, fetch
+        self._cache: dict[str, Any] = {}
+
+    def get(self, path: str, default: Any = None) -> Any:
+        cache = self._cache
+        if path in cache:
+            return cache[path]
+        spec = self._paths.get(path)
+        if spec is None:
+            return default
+        _target, fk, holder_path = spec
+        holder = self._row if holder_path is None else self.get(holder_path)
+        rid = holder.get(fk) if holder is not None else None
+        value = self._fetch(rid) if rid else None
+        cache[path] = value
+        return value
+
+
+def pairs_for(plan: Plan, rows: Iterable[Row], store: Store) -> list[Pair]:
+    """(row, parents) for `rows`, with lazy parents only when the query names a relationship."""
+    paths = plan.parent_paths
+    if not paths:
+        return [(row, _EMPTY) for row in rows]
+    fetch = store.fetch
+    return [(row, Parents(row, paths, fetch)) for row in rows]
+
+
+def select(plan: Plan, store: Store) -> list[Pair]:
+    """Rows passing WHERE, ordered, then OFFSET and LIMIT."""
+    matches = plan.matches
+    paths = plan.parent_paths
+    rows = store.rows(plan.sobject)
+    if not paths:
+        pairs: list[Pair] = [(r, _EMPTY) for r in rows if matches(r, _EMPTY)]
+    else:
+        fetch = store.fetch
+        pairs = []
+        append = pairs.append
+        for r in rows:
+            parents = Parents(r, paths, fetch)
+            if matches(r, parents):
+                append((r, parents))
+    if plan.query.order_by:
+        pairs = plan.sort(pairs)
+    if plan.offset or plan.limit is not None:
+        pairs = plan.window(pairs)
+    return pairs
+
+
+def project(plan: Plan, pairs: Sequence[Pair], store: Store) -> list[dict[str, Any]]:
+    """REST records for one page of `select`'s pairs."""
+    return [plan.project(row, parents) for row, parents in pairs]
