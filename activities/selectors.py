@@ -262,7 +262,7 @@ def match_review_list(*, workspace, limit: int = 200) -> QuerySet[Prospect]:
     """Prospects whose Salesforce record an admin must choose or confirm, with their candidates."""
     return (
         Prospect.objects.filter(workspace=workspace)
-        .exclude(review=MatchReview.NONE)
+        .filter(review__in=(MatchReview.HELD, MatchReview.NAME_ONLY))
         .prefetch_related("match_candidates")
         .order_by("review", "-updated_at")[:limit]
     )

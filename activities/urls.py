@@ -8,6 +8,7 @@ urlpatterns = [
     path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
     path("prospects/<int:pk>/match/", views.prospect_match_choose, name="prospect_match_choose"),
     path("prospects/<int:pk>/match-again/", views.prospect_match_forget, name="prospect_match_forget"),
+    path("prospects/<int:pk>/create-new/", views.prospect_match_create_new, name="prospect_match_create_new"),
     path("jobs/<int:pk>/<str:action>/", views.job_action, name="writeback_job_action"),
     path("jobs/failed/<str:action>/", views.jobs_failed_action, name="writeback_failed_action"),
     path("api-keys/", views.api_key_list, name="api_key_list"),

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from activities.forms import ApiKeyForm
-from activities.models import Activity, ApiKey, MatchCandidate, Prospect, WritebackJob
+from activities.models import Activity, ApiKey, MatchCandidate, MatchReview, Prospect, WritebackJob
 from activities.selectors import (
     activity_list_recent,
     activity_status,
@@ -24,7 +24,7 @@ from activities.selectors import (
 from activities.services.demo import demo_activity_generate
 from activities.services.keys import api_key_create, api_key_revoke
 from activities.services.ledger import jobs_cancel, jobs_retry
-from activities.services.writeback.review import match_choose, match_forget
+from activities.services.writeback.review import match_choose, match_create_new, match_forget
 from workspaces.models import MANAGE_CRM_SETTINGS
 from workspaces.permissions import require_workspace_perm
 
@@ -76,6 +76,17 @@ def prospect_match_choose(request, workspace_slug, pk):
     woken = match_choose(prospect=prospect, candidate=candidate)
     resumed = f"; {woken} waiting write{'s' if woken != 1 else ''} resumed" if woken else ""
     messages.success(request, f"{prospect} is now {candidate.sobject} {candidate.remote_id}{resumed}.")
+    back = _safe_next(request, request.POST.get("next", ""))
+    return redirect(back) if back else redirect("activity_home", workspace_slug=workspace_slug)
+
+
+@require_POST
+@manage_required
+def prospect_match_create_new(request, workspace_slug, pk):
+    """ "None of these": the held prospect is a new person; its waiting writes create a record for them now."""
+    prospect = get_object_or_404(Prospect, pk=pk, workspace=request.workspace, review=MatchReview.HELD)
+    match_create_new(prospect=prospect)
+    messages.success(request, f"A new record will be created for {prospect}.")
     back = _safe_next(request, request.POST.get("next", ""))
     return redirect(back) if back else redirect("activity_home", workspace_slug=workspace_slug)
 

@@ -36,6 +36,7 @@ class MatchReview(models.TextChoices):
     NONE = "", "—"
     HELD = "held", "Several records match"
     NAME_ONLY = "name_only", "Matched by name alone before the company check"
+    CREATE_NEW = "create_new", "None of the records: create a new one"
 
 
 class Prospect(models.Model):

@@ -340,3 +340,30 @@ class TestUpgrade:
         prospect.refresh_from_db()
         assert prospect.matched_by == "contact_email" and prospect.salesforce_id == own != at_lumen
         assert {t["Subject"]: t["WhoId"] for t in crm.tasks()}["Call: Touch 2"] == prospect.salesforce_id
+
+
+class TestNoneOfThese:
+    def test_none_of_these_creates_a_new_record_and_writes_there(self, crm):
+        CrmSettings.objects.create(workspace=crm.workspace, ambiguous_match="review")
+        _, first, second = duplicates_at_fjord(crm)
+        crm.ingest([mateo(1, crm, email="mateo@fjord.example", company="Fjord")])
+        prospect = Prospect.objects.get()
+        url = f"/w/{crm.workspace.slug}/activity/prospects/{prospect.pk}/create-new/"
+
+        with crm.capture(execute=True):
+            response = client_for(crm.owner).post(url)
+        assert response.status_code == 302
+
+        prospect.refresh_from_db()
+        assert prospect.salesforce_id not in ("", first, second) and prospect.matched_by == "created"
+        assert task_who(crm) == prospect.salesforce_id and len(crm.records("Contact")) == 3
+        assert not MatchCandidate.objects.exists()
+        page = client_for(crm.owner).get(f"/w/{crm.workspace.slug}/activity/").content.decode()
+        assert 'data-testid="match-review"' not in page
+
+    def test_none_of_these_is_only_for_held_prospects_and_managers(self, crm):
+        prospect = Prospect.objects.create(workspace=crm.workspace, email="x@example.org")
+        url = f"/w/{crm.workspace.slug}/activity/prospects/{prospect.pk}/create-new/"
+        assert client_for(crm.owner).post(url).status_code == 404
+        Prospect.objects.filter(pk=prospect.pk).update(review="held")
+        assert client_for(crm.rep).post(url).status_code == 403

@@ -58,6 +58,17 @@ def match_choose(*, prospect: Prospect, candidate: MatchCandidate) -> int:
         return _wake(prospect)
 
 
+def match_create_new(*, prospect: Prospect) -> int:
+    """None of the held prospect's candidates is this person: create a new record for them on the next write."""
+    with transaction.atomic():
+        prospect = Prospect.objects.select_for_update().get(pk=prospect.pk)
+        if prospect.review != MatchReview.HELD:
+            raise ValueError("Only a held prospect waits for this choice.")
+        Prospect.objects.filter(pk=prospect.pk).update(review=MatchReview.CREATE_NEW, updated_at=timezone.now())
+        MatchCandidate.objects.filter(prospect=prospect).delete()
+        return _wake(prospect)
+
+
 def match_forget(*, prospect: Prospect) -> int:
     """The old name-only match was wrong: forget it, so the next write finds the prospect again by today's rules."""
     with transaction.atomic():

@@ -135,8 +135,10 @@ def _run_batch(ctx: BatchContext, jobs: list[WritebackJob]) -> None:
 
     # 1. Find: one lookup for every prospect this batch needs and we cannot place yet. A prospect held for review
     # (several records match, the admin asked to choose) is not looked up again: its jobs wait for the choice.
+    # One the admin said is none of the records found is created without looking again.
     held = {pid for pid, p in prospects.items() if not p.salesforce_id and p.review == MatchReview.HELD}
-    unresolved = [p for pid, p in prospects.items() if not p.salesforce_id and pid not in held]
+    unresolved = [p for pid, p in prospects.items()
+                  if not p.salesforce_id and pid not in held and p.review != MatchReview.CREATE_NEW]  # fmt: skip
     accounts: dict[str, str] = {}
     if unresolved:
         lookup = prospects_lookup(ctx, unresolved)
