@@ -31,11 +31,15 @@ Typical REST flow: `pairs = [(r, p) for r, p in candidates if plan.matches(r, p)
 `plan.is_count`, answer totalSize=len(pairs) (capped by LIMIT); otherwise
 `records = [plan.project(r, p) for r, p in plan.window(plan.sort(pairs))]`.
 
+Queries that need rows of other objects (semi-joins `Id IN (SELECT AccountId FROM Contact ...)` and
+NOT IN) or parents beyond one hop run through `execute.select(plan, store)`, which fills
+`plan.semi_joins` before the scan; `execute.project` shapes a page of records.
+
 Errors are `SoqlError` subclasses carrying Salesforce's `error_code` and `message`:
 MalformedQuery (MALFORMED_QUERY; NumberOutsideValidRange subclass for OFFSET > 2000),
 InvalidField (INVALID_FIELD), InvalidType (INVALID_TYPE), InvalidQueryFilterOperator
 (INVALID_QUERY_FILTER_OPERATOR, malformed Id literals). Unsupported SOQL (GROUP BY, subqueries,
-semi-joins, TYPEOF, functions, paths deeper than five parents, fiscal literals) is MalformedQuery.
+TYPEOF, functions, paths deeper than five parents, fiscal literals) is MalformedQuery.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ def compile_query(
     *,
     now: dt.datetime | None = None,
     api_version: str = "62.0",
+    _inner: bool = False,
 ) -> Plan:
     """Parse (if given text), resolve and type-check a query; relative date literals use `now` (UTC)."""
     query = parse(text_or_ast) if isinstance(text_or_ast, str) else text_or_ast
@@ -48,7 +49,8 @@ def compile_query(
     if (is_count or counts) and query.order_by:
         raise MalformedQuery(located(text, query.order_by[0].pos, "ORDER BY is not supported with aggregate queries"))
 
-    predicate = WhereCompiler(text, resolver, today).build(query.where) if query.where else None
+    where = WhereCompiler(text, resolver, today, None if _inner else _subquery_compiler(schema, now, api_version))
+    predicate = where.build(query.where) if query.where else None
     order = [_order_spec(text, resolver, item.field, item.descending, item.nulls_first) for item in query.order_by]
 
     if counts:
@@ -73,7 +75,13 @@ def compile_query(
         _order=order,
         _fields=fields,
         _counts=counts,
+        semi_joins=where.semi_joins,
     )
+
+
+def _subquery_compiler(schema: SchemaProvider, now: dt.datetime, api_version: str):
+    """Compiles the inner query of a semi-join; `_inner` stops a semi-join inside it."""
+    return lambda inner: compile_query(inner, schema, now=now, api_version=api_version, _inner=True)
 
 
 def _select(query: Query, resolver: Resolver) -> tuple[list[ResolvedField], list[CountSpec], bool]:

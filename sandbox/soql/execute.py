@@ -63,8 +63,17 @@ def pairs_for(plan: Plan, rows: Iterable[Row], store: Store) -> list[Pair]:
     return [(row, Parents(row, paths, fetch)) for row in rows]
 
 
+def prepare(plan: Plan, store: Store) -> None:
+    """Run the inner query of each semi-join once, so WHERE can test membership in its ids."""
+    for spec in plan.semi_joins:
+        if spec.values is None:
+            found = (spec.get(row, parents) for row, parents in select(spec.plan, store))
+            spec.values = frozenset(v for v in found if v is not None)
+
+
 def select(plan: Plan, store: Store) -> list[Pair]:
     """Rows passing WHERE, ordered, then OFFSET and LIMIT."""
+    prepare(plan, store)
     matches = plan.matches
     paths = plan.parent_paths
     rows = store.rows(plan.sobject)

@@ -46,10 +46,18 @@ class Literal:
 
 
 @dataclass(frozen=True, slots=True)
+class SemiJoin:
+    """`IN (SELECT ...)` / `NOT IN (SELECT ...)`: the ids one field of another query returns."""
+
+    query: Query
+    pos: int
+
+
+@dataclass(frozen=True, slots=True)
 class Comparison:
     field: FieldPath
     op: str  # = != < > <= >= LIKE IN NOT IN INCLUDES EXCLUDES ("<>" is folded into "!=")
-    value: Literal | tuple[Literal, ...]
+    value: Literal | tuple[Literal, ...] | SemiJoin
     pos: int
 
 

@@ -17,7 +17,20 @@ from .dates import (
 )
 from .errors import MalformedQuery, located
 from .lexer import Token, tokenize
-from .nodes import And, Comparison, Condition, CountItem, FieldPath, Literal, Not, Or, OrderItem, Query, SelectItem
+from .nodes import (
+    And,
+    Comparison,
+    Condition,
+    CountItem,
+    FieldPath,
+    Literal,
+    Not,
+    Or,
+    OrderItem,
+    Query,
+    SelectItem,
+    SemiJoin,
+)
 from .strings import EscapeError, decode_string, like_regex
 
 MAX_NESTING = 50  # parentheses; keeps recursion far from Python's limit on hostile input
@@ -85,7 +98,8 @@ class _Parser:
 
     # --- statement ------------------------------------------------------------------------------
 
-    def query(self) -> Query:
+    def query(self, *, nested: bool = False) -> Query:
+        """A whole statement, or with `nested` a sub-SELECT that ends at its closing parenthesis."""
         self.expect_word("SELECT")
         select = self.select_list()
         self.expect_word("FROM")
@@ -114,7 +128,7 @@ class _Parser:
             offset_pos = self.advance().pos
             offset = self.non_negative_int("OFFSET")
         self.reject_unsupported_clause()
-        if self.tok.kind != "EOF":
+        if self.tok.kind != ("RPAREN" if nested else "EOF"):
             raise self.unexpected()
         return Query(self.text, select, obj.text, obj.pos, where, order_by, limit, offset, offset_pos)
 
@@ -245,12 +259,22 @@ class _Parser:
             return Comparison(field, op, self.value_list(), op_tok.pos)
         raise self.unexpected()
 
-    def value_list(self) -> tuple[Literal, ...]:
+    def semi_join(self) -> SemiJoin:
+        pos = self.tok.pos
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.error("Query is nested too deeply")
+        inner = self.query(nested=True)
+        self.expect("RPAREN")
+        self.depth -= 1
+        return SemiJoin(inner, pos)
+
+    def value_list(self) -> tuple[Literal, ...] | SemiJoin:
         if self.tok.kind == "COLON":
             raise self.unsupported("A bind variable")
         self.expect("LPAREN")
         if self.is_word("SELECT"):
-            raise self.unsupported("A semi-join subquery (IN (SELECT ...))")
+            return self.semi_join()
         values = [self.value(like=False)]
         while self.tok.kind == "COMMA":
             self.advance()

@@ -12,7 +12,7 @@ from typing import Any
 
 from .errors import MalformedQuery
 from .nodes import Query
-from .predicates import Getter, Predicate, Row
+from .predicates import Getter, Predicate, Row, SemiJoinSpec
 from .resolve import ResolvedField
 from .values import NORMALIZERS, category, norm_text
 
@@ -113,6 +113,7 @@ class Plan:
     api_version: str
     # Every parent path ("Account", "Account.Owner"): (target sObject, foreign key, path holding the key).
     parent_paths: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)
+    semi_joins: list[SemiJoinSpec] = field(default_factory=list)  # filled by execute.prepare
     _predicate: Predicate | None = field(repr=False, default=None)
     _order: list[OrderSpec] = field(repr=False, default_factory=list)
     _fields: list[ResolvedField] = field(repr=False, default_factory=list)
@@ -125,6 +126,10 @@ class Plan:
         self._projection = [self._projection_steps(f) for f in self._fields]
         if self._predicate is not None:
             self.matches = self._predicate  # type: ignore[method-assign]  # skip a call layer per row
+
+    @property
+    def selected_fields(self) -> list[ResolvedField]:
+        return list(self._fields)
 
     # --- filtering and ordering -----------------------------------------------------------------
 
@@ -233,6 +238,8 @@ class Plan:
             raise MalformedQuery("Aggregate queries (COUNT()) are not supported by Bulk API 2.0 query jobs")
         if self.query.offset is not None:
             raise MalformedQuery("OFFSET is not supported by Bulk API 2.0 query jobs")
+        if self.semi_joins:
+            raise MalformedQuery("Semi-joins (IN (SELECT ...)) are not supported by sandbox Bulk jobs")
         if any(holder is not None for _target, _fk, holder in self.parent_paths.values()):
             # Salesforce allows them; the sandbox's Bulk jobs resolve one parent level only, so say so
             # rather than answer empty columns.

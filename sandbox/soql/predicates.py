@@ -14,10 +14,11 @@ import datetime as dt
 import operator
 import re
 from collections.abc import Callable
+from typing import Any
 
 from .dates import datetime_bound, literal_range
 from .errors import InvalidField, InvalidQueryFilterOperator, MalformedQuery, located
-from .nodes import And, Comparison, Condition, Literal, Not, Or
+from .nodes import And, Comparison, Condition, Literal, Not, Or, Query, SemiJoin
 from .resolve import ResolvedField, Resolver
 from .values import NORMALIZERS, canonical_id, category, norm_multipicklist
 
@@ -57,6 +58,21 @@ _ORDER_FUNCS: dict[str, Callable[[object, object], bool]] = {
 Operand = tuple[str, object]
 
 
+MAX_SEMI_JOINS = 2  # per WHERE clause, Salesforce's limit
+
+
+class SemiJoinSpec:
+    """One compiled semi-join: the inner Plan, a getter for the field it selects, and the set of
+    (normalised) ids that field takes, filled in by `execute.prepare` before the outer scan."""
+
+    __slots__ = ("plan", "get", "values")
+
+    def __init__(self, plan: Any, get: Getter) -> None:
+        self.plan = plan
+        self.get = get
+        self.values: frozenset[object] | None = None
+
+
 def make_getter(field: ResolvedField) -> Getter:
     """Fetch and normalise one field, from the row or from its parent row."""
     name = field.info.name
@@ -77,10 +93,18 @@ def make_getter(field: ResolvedField) -> Getter:
 
 
 class WhereCompiler:
-    def __init__(self, text: str, resolver: Resolver, today: dt.date) -> None:
+    def __init__(
+        self,
+        text: str,
+        resolver: Resolver,
+        today: dt.date,
+        subquery: Callable[[Query], Any] | None = None,
+    ) -> None:
         self.text = text
         self.resolver = resolver
         self.today = today
+        self.subquery = subquery  # compiles the inner query of a semi-join into a Plan
+        self.semi_joins: list[SemiJoinSpec] = []
 
     def build(self, cond: Condition) -> Predicate:
         if isinstance(cond, Comparison):
@@ -106,6 +130,8 @@ class WhereCompiler:
                 located(self.text, cmp.pos, f"invalid operator on {field.info.type} field '{field.label}': {cmp.op}")
             )
         get = make_getter(field)
+        if isinstance(cmp.value, SemiJoin):
+            return self.semi_join(cmp, cmp.value, field, get)
         if isinstance(cmp.value, tuple):
             operands = [self.operand(lit, field, cat, cmp.op) for lit in cmp.value]
             return _list_predicate(cmp.op, get, operands)
@@ -113,6 +139,50 @@ class WhereCompiler:
         if operand[0] == "null" and cmp.op not in ("=", "!="):
             raise MalformedQuery(located(self.text, cmp.value.pos, f"invalid operator for null value: {cmp.op}"))
         return _scalar_predicate(cmp.op, get, operand)
+
+    def semi_join(self, cmp: Comparison, sub: SemiJoin, field: ResolvedField, get: Getter) -> Predicate:
+        """`Id IN (SELECT AccountId FROM Contact ...)`: membership in the ids the inner query selects,
+        which `execute.prepare` computes once per run."""
+        text = self.text
+        if cmp.op not in ("IN", "NOT IN"):
+            raise MalformedQuery(located(text, sub.pos, f"{cmp.op} does not accept a sub-select"))
+        if category(field.info.type) != "id":
+            raise MalformedQuery(
+                located(text, cmp.field.pos, f"Semi join sub-selects need an Id or reference field, not {field.label}")
+            )
+        if self.subquery is None:
+            raise MalformedQuery(located(text, sub.pos, "Nesting of semi join sub-selects is not supported"))
+        if len(self.semi_joins) >= MAX_SEMI_JOINS:
+            raise MalformedQuery(located(text, sub.pos, f"Maximum of {MAX_SEMI_JOINS} semi join sub-selects allowed"))
+        inner = self.subquery(sub.query)
+        if inner.sobject == self.resolver.sobject:
+            raise MalformedQuery(
+                located(text, sub.query.sobject_pos, "A semi join sub-select can't query the object of the outer query")
+            )
+        selected = inner.selected_fields
+        if inner.is_count or inner.is_aggregate or len(selected) != 1 or len(sub.query.select) != 1:
+            raise MalformedQuery(located(text, sub.pos, "A semi join sub-select must select exactly one field"))
+        if category(selected[0].info.type) != "id" or selected[0].relationship is not None:
+            raise MalformedQuery(
+                located(
+                    text,
+                    sub.query.select[0].pos,
+                    f"A semi join sub-select must select an Id or reference field of {inner.sobject} itself, "
+                    f"not {selected[0].label}",
+                )
+            )
+        spec = SemiJoinSpec(inner, make_getter(selected[0]))
+        self.semi_joins.append(spec)
+
+        def member(row: Row, parents: Row) -> bool:
+            values = spec.values
+            if values is None:
+                raise MalformedQuery(f"The semi join on {inner.sobject} needs rows: run the plan with soql.execute")
+            return get(row, parents) in values
+
+        if cmp.op == "IN":
+            return member
+        return lambda row, parents: not member(row, parents)
 
     def operand(self, lit: Literal, field: ResolvedField, cat: str, op: str) -> Operand:
         """Type-check `lit` against the field and convert it to the normalised form rows use."""

@@ -95,3 +95,64 @@ def test_five_levels_is_the_limit(api) -> None:
     assert six.status_code == 400 and six.json()[0]["errorCode"] == "MALFORMED_QUERY"
     unknown = api.query("SELECT Account.Nope.Name FROM Contact")
     assert unknown.status_code == 400 and unknown.json()[0]["errorCode"] == "INVALID_FIELD"
+
+
+# --- semi-joins and anti-joins ----------------------------------------------------------------
+
+
+def test_semi_join_and_anti_join(api) -> None:
+    acme = api.create("Account", Name="Acme")
+    globex = api.create("Account", Name="Globex")
+    empty = api.create("Account", Name="Empty")
+    api.create("Contact", LastName="A", AccountId=acme, Email="a@acme.test")
+    api.create("Contact", LastName="G", AccountId=globex, Email="g@globex.test")
+    api.create("Contact", LastName="Nobody")  # a null AccountId is not an account with contacts
+    with_contacts = api.query("SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact)")
+    assert with_contacts.status_code == 200, with_contacts.text
+    assert ids(with_contacts.json()) == {acme, globex}
+    acme_only = api.query(
+        "SELECT Name FROM Account WHERE Id IN (SELECT AccountId FROM Contact WHERE Email LIKE '%@acme.test')"
+    ).json()
+    assert [r["Name"] for r in acme_only["records"]] == ["Acme"]
+    without = api.query("SELECT Id FROM Account WHERE Id NOT IN (SELECT AccountId FROM Contact)").json()
+    assert ids(without) == {empty}
+    combined = api.query(
+        "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact) "
+        "AND Id NOT IN (SELECT AccountId FROM Contact WHERE LastName = 'G')"
+    ).json()
+    assert ids(combined) == {acme}
+
+
+def test_semi_join_on_a_reference_field_and_through_a_parent(api) -> None:
+    acme = api.create("Account", Name="Acme", Industry="Energy")
+    other = api.create("Account", Name="Other", Industry="Retail")
+    a = api.create("Contact", LastName="A", AccountId=acme)
+    api.create("Contact", LastName="O", AccountId=other)
+    page = api.query(
+        "SELECT LastName FROM Contact WHERE AccountId IN (SELECT Id FROM Account WHERE Industry = 'Energy')"
+    ).json()
+    assert [r["LastName"] for r in page["records"]] == ["A"]
+    api.create("Task", Subject="Call", WhoId=a)
+    called = api.query("SELECT LastName FROM Contact WHERE Id IN (SELECT WhoId FROM Task WHERE Subject = 'Call')")
+    assert [r["LastName"] for r in called.json()["records"]] == ["A"]
+
+
+@pytest.mark.parametrize(
+    "soql",
+    [
+        "SELECT Id FROM Account WHERE Name IN (SELECT AccountId FROM Contact)",
+        "SELECT Id FROM Account WHERE Id IN (SELECT LastName FROM Contact)",
+        "SELECT Id FROM Account WHERE Id IN (SELECT Id, AccountId FROM Contact)",
+        "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact WHERE Id IN (SELECT WhoId FROM Task))",
+        "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact) AND Id IN (SELECT AccountId FROM Case) "
+        "AND Id IN (SELECT AccountId FROM Opportunity)",
+        "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact",
+        "SELECT Id FROM Account WHERE Id IN (SELECT Who.AccountId FROM Task)",  # no dot paths in the sub-select
+        "SELECT Id FROM Account WHERE ParentId IN (SELECT Id FROM Account)",  # not the outer object
+        "SELECT Id FROM Contact WHERE Email INCLUDES (SELECT Id FROM Account)",
+    ],
+)
+def test_malformed_semi_joins(api, soql) -> None:
+    resp = api.query(soql)
+    assert resp.status_code == 400, soql
+    assert resp.json()[0]["errorCode"] == "MALFORMED_QUERY", resp.json()
