@@ -3,6 +3,7 @@
 from config.env import env
 
 from .base import *  # noqa: F403
+from .base import _oauth_form_targets
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -33,5 +34,9 @@ LOGGING = {
 # The local sandbox is a development tool: in production no login, My Domain or instance URL may point at this
 # machine, so Test Connection cannot be used to probe local ports.
 SALESFORCE_ALLOW_LOOPBACK_HTTP = False
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = [  # noqa: F405
+    "'self'",
+    *_oauth_form_targets(SALESFORCE_ALLOWED_HOST_SUFFIXES, SALESFORCE_ALLOW_LOOPBACK_HTTP),  # noqa: F405
+]
 # Outbound calls never reach this machine or a private network, whatever a host name resolves to.
 HTTP_ALLOW_LOCAL_ADDRESSES = False

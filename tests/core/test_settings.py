@@ -45,3 +45,20 @@ def test_production_logs_are_json_lines():
     assert line["message"] == "hello"
     assert line["level"] == "WARNING"
     assert line["job"] == 7
+
+
+def test_production_never_reaches_this_machine_and_forms_only_go_to_salesforce():
+    code = (
+        "import json; from django.conf import settings as s; "
+        "print(json.dumps([s.SALESFORCE_ALLOW_LOOPBACK_HTTP, s.HTTP_ALLOW_LOCAL_ADDRESSES, "
+        "s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=_production_env(), capture_output=True, text=True, timeout=120
+    )
+    import json
+
+    loopback, local, form_action = json.loads(result.stdout.strip().splitlines()[-1])
+    assert loopback is False and local is False
+    assert "https://*.salesforce.com" in form_action
+    assert not [t for t in form_action if "localhost" in t or "127.0.0.1" in t]

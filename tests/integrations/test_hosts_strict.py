@@ -72,11 +72,6 @@ def test_development_keeps_ipv6_brackets(settings):
     assert normalize_base_url("http://127.0.0.1:8765") == "http://127.0.0.1:8765"
 
 
-def test_production_settings_turn_loopback_off():
-    text = (__import__("pathlib").Path(__file__).resolve().parents[2] / "config/settings/production.py").read_text()
-    assert "SALESFORCE_ALLOW_LOOPBACK_HTTP = False" in text
-
-
 def test_closed_port_and_wrong_server_read_the_same(settings):
     """Test Connection must not tell whoever types the URL whether a port is open."""
 
