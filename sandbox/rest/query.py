@@ -37,6 +37,22 @@ class OrgStore:
         return found[1]
 
 
+class QuerySchema(soql_query.OrgSchema):
+    """The user's view of the schema, plus the child relationships parent-to-child subqueries name."""
+
+    def child_relationship(self, sobject: str, name: str) -> tuple[str, str, str] | None:
+        # Same source as describe's childRelationships: lookups to `sobject` that name a relationship.
+        wanted = name.lower()
+        for child in sorted(self.org.schema.values(), key=lambda spec: spec.name):
+            for f in child.fields.values():
+                rel = f.child_relationship
+                if f.type == "reference" and rel and rel.lower() == wanted and sobject in f.reference_to:
+                    if self.sobject(child.name) is None or self.field(child.name, f.name) is None:
+                        return None
+                    return child.name, f.name, rel
+        return None
+
+
 class _Cursor:
     __slots__ = ("pairs", "plan", "batch", "version", "store")
 
@@ -55,7 +71,7 @@ def compile_for(org: Org, user: User | None, soql: str, *, now, version: str) ->
     if not soql.strip():
         raise ApiError(400, "MALFORMED_QUERY", "unexpected token: <EOF>")
     try:
-        return compile_query(soql, soql_query.OrgSchema(org, user), now=now, api_version=version)
+        return compile_query(soql, QuerySchema(org, user), now=now, api_version=version)
     except SoqlError as exc:
         raise soql_query.soql_error(exc) from None
     except RecursionError:

@@ -32,13 +32,15 @@ Typical REST flow: `pairs = [(r, p) for r, p in candidates if plan.matches(r, p)
 `records = [plan.project(r, p) for r, p in plan.window(plan.sort(pairs))]`.
 
 Queries that need rows of other objects (semi-joins `Id IN (SELECT AccountId FROM Contact ...)` and
-NOT IN) or parents beyond one hop run through `execute.select(plan, store)`, which fills
-`plan.semi_joins` before the scan; `execute.project` shapes a page of records.
+NOT IN, parent-to-child subqueries `(SELECT Id FROM Contacts)`) or parents beyond one hop run through
+`execute.select(plan, store)`, which fills `plan.semi_joins` before the scan; `execute.project`
+shapes a page of records, child subquery results included. Child relationship names come from the
+provider's optional `child_relationship(sobject, name)`.
 
 Errors are `SoqlError` subclasses carrying Salesforce's `error_code` and `message`:
 MalformedQuery (MALFORMED_QUERY; NumberOutsideValidRange subclass for OFFSET > 2000),
 InvalidField (INVALID_FIELD), InvalidType (INVALID_TYPE), InvalidQueryFilterOperator
-(INVALID_QUERY_FILTER_OPERATOR, malformed Id literals). Unsupported SOQL (GROUP BY, subqueries,
+(INVALID_QUERY_FILTER_OPERATOR, malformed Id literals). Unsupported SOQL (GROUP BY,
 TYPEOF, functions, paths deeper than five parents, fiscal literals) is MalformedQuery.
 """
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 from .errors import InvalidField, InvalidType, MalformedQuery, NumberOutsideValidRange, located
-from .nodes import CountItem, FieldPath, Query
+from .nodes import ChildQuery, CountItem, FieldPath, Query
 from .parser import parse
-from .plan import CountSpec, OrderSpec, Plan, sort_getter
+from .plan import ChildSpec, CountSpec, OrderSpec, Plan, sort_getter
 from .predicates import WhereCompiler, make_getter
 from .resolve import ResolvedField, Resolver
 from .schema import SchemaProvider
 
 MAX_OFFSET = 2000  # Salesforce's cap; larger values fail with NUMBER_OUTSIDE_VALID_RANGE
+MAX_CHILD_SUBQUERIES = 20  # per query
+MAX_CHILD_LEVELS = 5  # parent-to-child nesting, the outer query included (REST, API v58+)
 
 
 def compile_query(
@@ -22,13 +24,18 @@ def compile_query(
     now: dt.datetime | None = None,
     api_version: str = "62.0",
     _inner: bool = False,
+    _child_sobject: str | None = None,
+    _level: int = 1,
 ) -> Plan:
-    """Parse (if given text), resolve and type-check a query; relative date literals use `now` (UTC)."""
+    """Parse (if given text), resolve and type-check a query; relative date literals use `now` (UTC).
+
+    `_inner` marks the inner query of a semi-join; `_child_sobject` a parent-to-child subquery, whose
+    FROM names a relationship rather than an object, at nesting `_level` (the outer query is 1)."""
     query = parse(text_or_ast) if isinstance(text_or_ast, str) else text_or_ast
     if not isinstance(query, Query):
         raise MalformedQuery("compile_query needs SOQL text or a parsed Query")
     text = query.text
-    sobject = schema.sobject(query.sobject)
+    sobject = _child_sobject or schema.sobject(query.sobject)
     if sobject is None:
         raise InvalidType(
             located(
@@ -44,6 +51,9 @@ def compile_query(
     today = (now.astimezone(dt.UTC) if now.tzinfo else now).date()
 
     fields, counts, is_count = _select(query, resolver)
+    children = _children(query, schema, sobject, now, api_version, _level)
+    if children and (is_count or counts):
+        raise MalformedQuery(located(text, children[0].pos, "Subqueries are not supported with aggregate queries"))
     if query.offset is not None and query.offset > MAX_OFFSET:
         raise NumberOutsideValidRange(located(text, query.offset_pos, f"Maximum SOQL offset allowed is {MAX_OFFSET}"))
     if (is_count or counts) and query.order_by:
@@ -76,7 +86,67 @@ def compile_query(
         _fields=fields,
         _counts=counts,
         semi_joins=where.semi_joins,
+        children=[spec for _pos, spec in children],
+        _items=_in_select_order(query, fields, children),
     )
+
+
+def _children(
+    query: Query, schema: SchemaProvider, sobject: str, now: dt.datetime, api_version: str, level: int
+) -> list[tuple[int, ChildSpec]]:
+    """Compile each `(SELECT ... FROM Contacts)` against the child object it names."""
+    text = query.text
+    items = [item for item in query.select if isinstance(item, ChildQuery)]
+    if not items:
+        return []
+    if len(items) > MAX_CHILD_SUBQUERIES:
+        raise MalformedQuery(
+            located(text, items[MAX_CHILD_SUBQUERIES].pos, f"Maximum of {MAX_CHILD_SUBQUERIES} subqueries allowed")
+        )
+    if level >= MAX_CHILD_LEVELS:
+        raise MalformedQuery(
+            located(text, items[0].pos, f"Parent-to-child subqueries can be nested at most {MAX_CHILD_LEVELS} levels")
+        )
+    lookup = getattr(schema, "child_relationship", None)
+    compiled: list[tuple[int, ChildSpec]] = []
+    seen: set[str] = set()
+    for item in items:
+        inner = item.query
+        found = lookup(sobject, inner.sobject) if lookup is not None else None
+        if found is None:
+            raise InvalidType(
+                located(
+                    text,
+                    inner.sobject_pos,
+                    f"Didn't understand relationship '{inner.sobject}' in FROM part of query call. If you are "
+                    "attempting to use a custom relationship, be sure to append the '__r' after the custom "
+                    "relationship name. Please reference your WSDL or the describe call for the appropriate names.",
+                )
+            )
+        child_sobject, fk, name = found
+        if name.lower() in seen:
+            raise MalformedQuery(located(text, item.pos, f"duplicate field selected: {name}"))
+        seen.add(name.lower())
+        plan = compile_query(
+            inner, schema, now=now, api_version=api_version, _child_sobject=child_sobject, _level=level + 1
+        )
+        if plan.is_count or plan.is_aggregate:
+            raise MalformedQuery(located(text, item.pos, "Aggregate functions are not supported in subqueries"))
+        compiled.append((item.pos, ChildSpec(name, fk, plan)))
+    return compiled
+
+
+def _in_select_order(query: Query, fields: list[ResolvedField], children: list[tuple[int, ChildSpec]]) -> list:
+    """Fields and child subqueries interleaved as SELECT lists them, which is the record's key order."""
+    by_pos = dict(children)
+    out: list = []
+    field_iter = iter(fields)
+    for item in query.select:
+        if isinstance(item, ChildQuery):
+            out.append(by_pos[item.pos])
+        elif isinstance(item, FieldPath):
+            out.append(next(field_iter))
+    return out
 
 
 def _subquery_compiler(schema: SchemaProvider, now: dt.datetime, api_version: str):
@@ -87,7 +157,7 @@ def _subquery_compiler(schema: SchemaProvider, now: dt.datetime, api_version: st
 def _select(query: Query, resolver: Resolver) -> tuple[list[ResolvedField], list[CountSpec], bool]:
     """Resolve the SELECT list: plain fields, COUNT(), or COUNT(field) aggregates (not mixed)."""
     text = query.text
-    items = query.select
+    items = tuple(item for item in query.select if not isinstance(item, ChildQuery))
     count_items = [item for item in items if isinstance(item, CountItem)]
     if count_items and len(count_items) != len(items):
         plain = next(item for item in items if isinstance(item, FieldPath))

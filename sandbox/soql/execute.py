@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
-from .plan import Pair, Plan
+from .plan import ChildSpec, Pair, Plan
 from .predicates import Row
 
 _EMPTY: dict[str, Any] = {}
@@ -95,5 +95,45 @@ def select(plan: Plan, store: Store) -> list[Pair]:
 
 
 def project(plan: Plan, pairs: Sequence[Pair], store: Store) -> list[dict[str, Any]]:
-    """REST records for one page of `select`'s pairs."""
-    return [plan.project(row, parents) for row, parents in pairs]
+    """REST records for one page of `select`'s pairs, child subqueries included: each relationship is
+    null when the row has no matching children, else {"totalSize", "done": true, "records"}."""
+    if not plan.children:
+        return [plan.project(row, parents) for row, parents in pairs]
+    parent_ids = {row.get("Id") for row, _parents in pairs}
+    parent_ids.discard(None)
+    found: list[tuple[str, dict[Any, list[dict[str, Any]]]]] = []
+    for spec in plan.children:
+        groups = _child_groups(spec, parent_ids, store)
+        # One projection per level for the whole page (grandchildren included), then split per parent.
+        flat = project(spec.plan, [pair for group in groups.values() for pair in group], store)
+        records = iter(flat)
+        found.append((spec.name, {pid: [next(records) for _ in group] for pid, group in groups.items()}))
+    out = []
+    for row, parents in pairs:
+        rid = row.get("Id")
+        children: dict[str, Any] = {}
+        for name, by_parent in found:
+            records_of = by_parent.get(rid)
+            children[name] = {"totalSize": len(records_of), "done": True, "records": records_of} if records_of else None
+        out.append(plan.project(row, parents, children))
+    return out
+
+
+def _child_groups(spec: ChildSpec, parent_ids: set[Any], store: Store) -> dict[Any, list[Pair]]:
+    """Matching child rows per parent id, each group ordered and windowed on its own."""
+    child = spec.plan
+    prepare(child, store)
+    fk, matches, paths, fetch = spec.fk, child.matches, child.parent_paths, store.fetch
+    groups: dict[Any, list[Pair]] = {}
+    for row in store.rows(child.sobject):
+        pid = row.get(fk)
+        if pid not in parent_ids:
+            continue
+        parents = Parents(row, paths, fetch) if paths else _EMPTY
+        if matches(row, parents):
+            groups.setdefault(pid, []).append((row, parents))
+    if child.query.order_by or child.offset or child.limit is not None:
+        for pid, group in groups.items():
+            groups[pid] = child.window(child.sort(group))
+        groups = {pid: group for pid, group in groups.items() if group}
+    return groups

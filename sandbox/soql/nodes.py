@@ -22,7 +22,16 @@ class CountItem:
     pos: int
 
 
-SelectItem = FieldPath | CountItem
+@dataclass(frozen=True, slots=True)
+class ChildQuery:
+    """A parent-to-child relationship subquery in SELECT: `(SELECT Id FROM Contacts)`; the inner
+    query's `sobject` is the child relationship name."""
+
+    query: Query
+    pos: int
+
+
+SelectItem = FieldPath | CountItem | ChildQuery
 
 
 @dataclass(frozen=True, slots=True)

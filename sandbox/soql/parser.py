@@ -19,6 +19,7 @@ from .errors import MalformedQuery, located
 from .lexer import Token, tokenize
 from .nodes import (
     And,
+    ChildQuery,
     Comparison,
     Condition,
     CountItem,
@@ -159,7 +160,16 @@ class _Parser:
     def select_item(self) -> SelectItem:
         tok = self.tok
         if tok.kind == "LPAREN":
-            raise self.unsupported("A parent-to-child subquery")
+            if not (self.peek().kind == "IDENT" and self.peek().text.upper() == "SELECT"):
+                raise self.unexpected(self.peek())
+            self.advance()
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise self.error("Query is nested too deeply")
+            inner = self.query(nested=True)
+            self.expect("RPAREN")
+            self.depth -= 1
+            return ChildQuery(inner, tok.pos)
         if tok.kind != "IDENT":
             raise self.unexpected()
         if self.peek().kind == "LPAREN":

@@ -32,6 +32,16 @@ class OrderSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class ChildSpec:
+    """A parent-to-child subquery: relationship name (the record key), the child's foreign key to the
+    parent, and the child query's own Plan (WHERE, ORDER BY and LIMIT apply per parent)."""
+
+    name: str
+    fk: str
+    plan: Plan
+
+
+@dataclass(frozen=True, slots=True)
 class CountSpec:
     """COUNT(field) [alias]: one AggregateResult row, counting non-null values."""
 
@@ -114,16 +124,21 @@ class Plan:
     # Every parent path ("Account", "Account.Owner"): (target sObject, foreign key, path holding the key).
     parent_paths: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)
     semi_joins: list[SemiJoinSpec] = field(default_factory=list)  # filled by execute.prepare
+    children: list[ChildSpec] = field(default_factory=list)  # parent-to-child subqueries, SELECT order
     _predicate: Predicate | None = field(repr=False, default=None)
     _order: list[OrderSpec] = field(repr=False, default_factory=list)
     _fields: list[ResolvedField] = field(repr=False, default_factory=list)
     _counts: list[CountSpec] = field(repr=False, default_factory=list)
     _csv_getters: list[CsvGetter] = field(repr=False, default_factory=list)
+    _items: list[ResolvedField | ChildSpec] | None = field(repr=False, default=None)  # SELECT order
 
     def __post_init__(self) -> None:
         self._url_base = f"/services/data/v{self.api_version}/sobjects/"
         self._csv_getters = [csv_getter(f) for f in self._fields]
-        self._projection = [self._projection_steps(f) for f in self._fields]
+        items = self._fields if self._items is None else self._items
+        self._projection = [
+            (item.name, None, None) if isinstance(item, ChildSpec) else self._projection_steps(item) for item in items
+        ]
         if self._predicate is not None:
             self.matches = self._predicate  # type: ignore[method-assign]  # skip a call layer per row
 
@@ -174,7 +189,8 @@ class Plan:
 
     def _projection_steps(self, f: ResolvedField) -> tuple[str, str | None, tuple[tuple[str, str, str], ...]]:
         """(field, relationship path, ((key, path, sObject) per relationship hop)): the walk `project`
-        makes through nested parent objects, worked out once per query."""
+        makes through nested parent objects, worked out once per query. A child subquery is
+        (relationship name, None, None)."""
         hops = []
         prefix = ""
         for rel in f.relationships:
@@ -184,14 +200,19 @@ class Plan:
             prefix = path + "."
         return f.info.name, f.relationship, tuple(hops)
 
-    def project(self, row: Row, parents: Row) -> dict[str, Any]:
+    def project(self, row: Row, parents: Row, children: Row | None = None) -> dict[str, Any]:
         """One record in REST query JSON shape: selected fields in SELECT order, parents nested one object
-        per relationship (each with its own attributes), a missing parent as null."""
+        per relationship (each with its own attributes), a missing parent as null. `children` maps a
+        child relationship name to its query result, or None when the row has no such children
+        (`execute.project` builds it)."""
         url = f"{self._url_base}{self.sobject}/{row.get('Id') or ''}"
         record: dict[str, Any] = {"attributes": {"type": self.sobject, "url": url}}
         for name, rel, hops in self._projection:
             if rel is None:
-                record[name] = row.get(name)
+                if hops is None:
+                    record[name] = children.get(name) if children else None
+                else:
+                    record[name] = row.get(name)
                 continue
             container = record
             parent = None
@@ -238,6 +259,8 @@ class Plan:
             raise MalformedQuery("Aggregate queries (COUNT()) are not supported by Bulk API 2.0 query jobs")
         if self.query.offset is not None:
             raise MalformedQuery("OFFSET is not supported by Bulk API 2.0 query jobs")
+        if self.children:
+            raise MalformedQuery("Parent-to-child subqueries are not supported by Bulk API 2.0 query jobs")
         if self.semi_joins:
             raise MalformedQuery("Semi-joins (IN (SELECT ...)) are not supported by sandbox Bulk jobs")
         if any(holder is not None for _target, _fk, holder in self.parent_paths.values()):

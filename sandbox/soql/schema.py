@@ -30,6 +30,11 @@ class SchemaProvider(Protocol):
     def relationship(self, sobject: str, relationship_name: str) -> tuple[str, str] | None:
         """("Contact", "account") -> ("Account", "AccountId"): target sObject and foreign key on `sobject`."""
 
+    # Optional: a provider without it makes parent-to-child subqueries fail as unsupported.
+    # def child_relationship(self, sobject: str, name: str) -> tuple[str, str, str] | None:
+    #     ("Account", "contacts") -> ("Contact", "AccountId", "Contacts"): the child sObject, its foreign
+    #     key to `sobject`, and the relationship name as describe's childRelationships spells it.
+
 
 # Describe types grouped by how values compare. Text compares case-insensitively, ids case-sensitively
 # (15-char ids are case-sensitive), the rest by value.

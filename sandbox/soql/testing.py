@@ -9,7 +9,8 @@ from .schema import FieldInfo
 
 class StaticSchema:
     """`objects` maps sObject -> {field name: describe type}; `relationships` maps
-    (sObject, relationship name) -> (target sObject, foreign-key field). Lookups ignore case."""
+    (sObject, relationship name) -> (target sObject, foreign-key field); `children` maps
+    (parent sObject, child relationship name) -> (child sObject, foreign key). Lookups ignore case."""
 
     def __init__(
         self,
@@ -17,6 +18,7 @@ class StaticSchema:
         relationships: Mapping[tuple[str, str], tuple[str, str]] | None = None,
         *,
         unfilterable: frozenset[tuple[str, str]] = frozenset(),
+        children: Mapping[tuple[str, str], tuple[str, str]] | None = None,
     ) -> None:
         self._objects = {name.lower(): name for name in objects}
         self._fields = {
@@ -33,6 +35,9 @@ class StaticSchema:
             (obj.lower(), rel.lower()): target for (obj, rel), target in (relationships or {}).items()
         }
 
+        # (parent sObject, child relationship name) -> (child sObject, foreign key on the child)
+        self._children = {(obj.lower(), rel.lower()): (rel, *target) for (obj, rel), target in (children or {}).items()}
+
     def sobject(self, name: str) -> str | None:
         return self._objects.get(name.lower())
 
@@ -41,3 +46,7 @@ class StaticSchema:
 
     def relationship(self, sobject: str, relationship_name: str) -> tuple[str, str] | None:
         return self._relationships.get((sobject.lower(), relationship_name.lower()))
+
+    def child_relationship(self, sobject: str, name: str) -> tuple[str, str, str] | None:
+        found = self._children.get((sobject.lower(), name.lower()))
+        return None if found is None else (found[1], found[2], found[0])

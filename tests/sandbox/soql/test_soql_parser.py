@@ -163,7 +163,6 @@ def test_count_items() -> None:
 @pytest.mark.parametrize(
     "soql",
     [
-        "SELECT Id, (SELECT Id FROM Contacts) FROM Account",
         "SELECT FIELDS(ALL) FROM Contact LIMIT 200",
         "SELECT TYPEOF What WHEN Account THEN Name END FROM Task",
         "SELECT LeadSource, COUNT(Id) FROM Lead GROUP BY LeadSource",

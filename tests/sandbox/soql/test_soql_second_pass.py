@@ -156,3 +156,132 @@ def test_malformed_semi_joins(api, soql) -> None:
     resp = api.query(soql)
     assert resp.status_code == 400, soql
     assert resp.json()[0]["errorCode"] == "MALFORMED_QUERY", resp.json()
+
+
+# --- parent-to-child subqueries ---------------------------------------------------------------
+
+
+def opportunity(api, account: str, name: str, stage: str = "Prospecting", amount: float | None = None) -> str:
+    fields = {"Name": name, "StageName": stage, "CloseDate": "2030-01-01", "AccountId": account}
+    if amount is not None:
+        fields["Amount"] = amount
+    return api.create("Opportunity", **fields)
+
+
+def test_child_subquery_shape(api) -> None:
+    acme = api.create("Account", Name="Acme")
+    empty = api.create("Account", Name="Empty")
+    won = opportunity(api, acme, "Big", "Closed Won")
+    lost = opportunity(api, acme, "Small", "Closed Lost")
+    resp = api.query(
+        "SELECT Id, Name, (SELECT Id, StageName FROM Opportunities ORDER BY Name) FROM Account ORDER BY Name"
+    )
+    assert resp.status_code == 200, resp.text
+    page = resp.json()
+    assert page["totalSize"] == 2 and page["done"] is True
+    with_children, without = page["records"]
+    assert list(with_children) == ["attributes", "Id", "Name", "Opportunities"]
+    assert with_children["Opportunities"] == {
+        "totalSize": 2,
+        "done": True,
+        "records": [
+            {
+                "attributes": {"type": "Opportunity", "url": f"/services/data/v62.0/sobjects/Opportunity/{won}"},
+                "Id": won,
+                "StageName": "Closed Won",
+            },
+            {
+                "attributes": {"type": "Opportunity", "url": f"/services/data/v62.0/sobjects/Opportunity/{lost}"},
+                "Id": lost,
+                "StageName": "Closed Lost",
+            },
+        ],
+    }
+    assert without["Id"] == empty and without["Opportunities"] is None
+
+
+def test_child_subquery_filters_orders_and_limits_per_parent(api) -> None:
+    acme = api.create("Account", Name="Acme")
+    globex = api.create("Account", Name="Globex")
+    for name in ("A3", "A1", "A2"):
+        api.create("Contact", LastName=name, AccountId=acme, Email=f"{name}@x.test")
+    api.create("Contact", LastName="G1", AccountId=globex)
+    page = api.query(
+        "SELECT Name, (SELECT LastName, Account.Name FROM Contacts WHERE Email != null ORDER BY LastName DESC LIMIT 2) "
+        "FROM Account ORDER BY Name"
+    ).json()
+    acme_rec, globex_rec = page["records"]
+    assert [c["LastName"] for c in acme_rec["Contacts"]["records"]] == ["A3", "A2"]
+    assert acme_rec["Contacts"]["totalSize"] == 2
+    assert acme_rec["Contacts"]["records"][0]["Account"]["Name"] == "Acme"
+    # Globex's only contact has no email: the filter leaves no children, so the key is null.
+    assert globex_rec["Contacts"] is None
+
+
+def test_child_subquery_relationship_names_come_from_describe(api) -> None:
+    account = api.create("Account", Name="Acme")
+    contact = api.create("Contact", LastName="C", AccountId=account)
+    api.create("Task", Subject="Call", WhoId=contact, WhatId=account)
+    api.create("Case", Subject="Broken", AccountId=account)
+    described = {r["relationshipName"] for r in api.get("sobjects/Account/describe").json()["childRelationships"]}
+    assert {"Contacts", "Opportunities", "Cases", "Tasks"} <= described
+    page = api.query(
+        "SELECT (SELECT Subject FROM tasks), (SELECT Subject FROM Cases), (SELECT Id FROM contacts) FROM Account"
+    ).json()
+    record = page["records"][0]
+    assert list(record) == ["attributes", "Tasks", "Cases", "Contacts"]  # describe's spelling, SELECT order
+    assert record["Tasks"]["records"][0]["Subject"] == "Call"
+    assert record["Cases"]["records"][0]["Subject"] == "Broken"
+    assert record["Contacts"]["records"][0]["Id"] == contact
+    unknown = api.query("SELECT Id, (SELECT Id FROM Contactz) FROM Account")
+    assert unknown.status_code == 400 and unknown.json()[0]["errorCode"] == "INVALID_TYPE"
+    bad_field = api.query("SELECT Id, (SELECT Nope FROM Contacts) FROM Account")
+    assert bad_field.status_code == 400 and bad_field.json()[0]["errorCode"] == "INVALID_FIELD"
+
+
+def test_nested_child_subqueries(api) -> None:
+    account = api.create("Account", Name="Acme")
+    busy = api.create("Contact", LastName="Busy", AccountId=account)
+    api.create("Contact", LastName="Idle", AccountId=account)
+    api.create("Task", Subject="Call", WhoId=busy)
+    page = api.query(
+        "SELECT Name, (SELECT LastName, (SELECT Subject FROM Tasks) FROM Contacts ORDER BY LastName) FROM Account"
+    )
+    assert page.status_code == 200, page.text
+    busy_rec, idle_rec = page.json()["records"][0]["Contacts"]["records"]
+    assert busy_rec["Tasks"]["records"][0]["Subject"] == "Call"
+    assert busy_rec["Tasks"]["records"][0]["attributes"]["type"] == "Task"
+    assert idle_rec["Tasks"] is None
+
+
+def test_child_subquery_with_semi_join_and_paging(sandbox, sandbox_org, api) -> None:
+    rows = [[f"Acct{i:04d}"] for i in range(2100)]
+    account_ids = sandbox.control.load_records(sandbox_org.org_id, "Account", fields=["Name"], rows=rows)
+    last = account_ids[-1]  # "Acct2099", the last row of the second page
+    contact = api.create("Contact", LastName="Late", AccountId=last)
+    first = api.query("SELECT Id, (SELECT Id FROM Contacts) FROM Account ORDER BY Name").json()
+    assert first["done"] is False and len(first["records"]) == 2000
+    assert all(r["Contacts"] is None for r in first["records"])
+    second = api.get(first["nextRecordsUrl"]).json()
+    assert second["done"] is True and len(second["records"]) == 100
+    assert second["records"][-1]["Id"] == last
+    assert second["records"][-1]["Contacts"]["records"][0]["Id"] == contact
+    joined = api.query(
+        "SELECT Id, (SELECT LastName FROM Contacts) FROM Account WHERE Id IN (SELECT AccountId FROM Contact)"
+    ).json()
+    assert [r["Id"] for r in joined["records"]] == [last]
+    assert joined["records"][0]["Contacts"]["records"][0]["LastName"] == "Late"
+
+
+def test_simple_salesforce_query_all_with_a_subquery(sandbox_org) -> None:
+    sf = sandbox_org.simple_salesforce(sandbox_org.admin_user)
+    acme = sf.Account.create({"Name": "Acme"})["id"]
+    sf.Account.create({"Name": "Empty"})
+    sf.Opportunity.create({"Name": "Deal", "StageName": "Prospecting", "CloseDate": "2030-01-01", "AccountId": acme})
+    result = sf.query_all("SELECT Name, (SELECT Name, StageName FROM Opportunities) FROM Account ORDER BY Name")
+    assert result["totalSize"] == 2 and result["done"] is True
+    acme_rec, empty_rec = result["records"]
+    assert acme_rec["Name"] == "Acme"
+    assert acme_rec["Opportunities"]["totalSize"] == 1
+    assert acme_rec["Opportunities"]["records"][0]["StageName"] == "Prospecting"
+    assert empty_rec["Opportunities"] is None
