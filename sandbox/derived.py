@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from sandbox.clock import parse_date, parse_datetime, sf_datetime
+from sandbox.errors import DmlError
 from sandbox.schema.picklists import CASE_CLOSED_STATUSES, OPPORTUNITY_STAGES, TASK_CLOSED_STATUSES
 from sandbox.state import Org
 
 STAGES = {s[0]: s for s in OPPORTUNITY_STAGES}
 
 
-def derive(org: Org, sobject: str, row: dict[str, Any], now: str) -> None:
-    """Fields Salesforce computes: Name, IsClosed, Task.AccountId, Opportunity stage facts, CaseNumber..."""
+def derive(org: Org, sobject: str, row: dict[str, Any], now: str, changed: frozenset[str] = frozenset()) -> None:
+    """Fields Salesforce computes: Name, IsClosed, Task.AccountId, Opportunity stage facts, CaseNumber...
+
+    ``changed``: the fields this write set (an Event keeps the one of end and duration that was written).
+    """
     if sobject in ("Contact", "Lead", "User"):
         row["Name"] = " ".join(p for p in (row.get("FirstName"), row.get("LastName")) if p) or None
     if sobject == "Task":
@@ -49,6 +55,9 @@ def derive(org: Org, sobject: str, row: dict[str, Any], now: str) -> None:
         elif not closed:
             row["ClosedDate"] = None
         row["IsClosed"] = closed
+    elif sobject == "Event":
+        _event_times(row, changed)
+        row["AccountId"] = _task_account(org, row)
     elif sobject == "User" and not row.get("UserType"):
         row["UserType"] = "Standard"
 
@@ -67,3 +76,41 @@ def _task_account(org: Org, row: dict[str, Any]) -> str | None:
         if contact is not None:
             return contact.get("AccountId")
     return None
+
+
+def _missing(name: str) -> DmlError:
+    return DmlError("REQUIRED_FIELD_MISSING", f"Required fields are missing: [{name}]", [name])
+
+
+def _event_times(row: dict[str, Any], changed: frozenset[str]) -> None:
+    """Event timing as Salesforce keeps it: start, end and duration agree; ActivityDate/EndDate are their dates.
+
+    A timed event needs a start (StartDateTime or ActivityDateTime) and an end or a duration; an all-day event
+    needs its ActivityDate and lasts 1,440 minutes a day.
+    """
+    start = parse_datetime(row.get("StartDateTime") or row.get("ActivityDateTime") or "")
+    if row.get("IsAllDayEvent") and start is None and row.get("ActivityDate"):
+        day = parse_date(row["ActivityDate"])
+        start = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) if day else None
+    if start is None:
+        raise DmlError(
+            "REQUIRED_FIELD_MISSING", "Required fields are missing: [ActivityDateTime]", ["ActivityDateTime"]
+        )
+    end = parse_datetime(row.get("EndDateTime") or "")
+    minutes = row.get("DurationInMinutes")
+    if minutes is None and end is None and row.get("IsAllDayEvent"):
+        minutes = 1440
+    if minutes is None and end is None:
+        raise DmlError(
+            "REQUIRED_FIELD_MISSING", "Required fields are missing: [DurationInMinutes]", ["DurationInMinutes"]
+        )
+    end_written = "EndDateTime" in changed and "DurationInMinutes" not in changed
+    if minutes is not None and (end is None or not end_written):
+        end = start + dt.timedelta(minutes=int(minutes))
+    if end < start:
+        raise DmlError("FIELD_INTEGRITY_EXCEPTION", "End Date Time: End time must be after start time", ["EndDateTime"])
+    row["StartDateTime"] = row["ActivityDateTime"] = sf_datetime(start)
+    row["EndDateTime"] = sf_datetime(end)
+    row["DurationInMinutes"] = int((end - start).total_seconds() // 60)
+    row["ActivityDate"] = start.date().isoformat()
+    row["EndDate"] = end.date().isoformat()

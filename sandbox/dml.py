@@ -14,6 +14,7 @@ from sandbox.derived import derive
 from sandbox.errors import DmlError
 from sandbox.schema.model import TEXT_TYPES, Field, SObjectSpec
 from sandbox.schema.picklists import OPPORTUNITY_STAGES
+from sandbox.schema.setup import MASTER_RECORD_TYPE_ID
 from sandbox.state import Org, User
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -128,6 +129,8 @@ def check_reference(org: Org, f: Field, value: Any) -> str:
     if rid is None:
         raise DmlError("MALFORMED_ID", f"{f.label}: id value of incorrect type: {value}", [f.name])
     targets = f.reference_to
+    if rid == MASTER_RECORD_TYPE_ID and "RecordType" in targets:
+        return rid  # no row, but a valid RecordTypeId (see _apply_record_type)
     prefixes = {org.schema[t].key_prefix if t in org.schema else ids.KEY_PREFIXES.get(t) for t in targets}
     if targets and rid[:3] not in prefixes:
         raise DmlError("FIELD_INTEGRITY_EXCEPTION", f"{f.label}: id value of incorrect type: {rid}", [f.name])
@@ -197,6 +200,45 @@ def defaults_template(org: Org, spec: SObjectSpec) -> dict[str, Any]:
         elif f.default is not None and f.defaulted:
             row[f.name] = f.default
     return row
+
+
+# --- record types -------------------------------------------------------------------------------
+
+
+def record_types_of(org: Org, sobject: str) -> list[dict[str, Any]]:
+    """Active RecordType rows of ``sobject``, oldest first (the first is every profile's default here)."""
+    rows = org.records.get("RecordType", {}).values()
+    found = [r for r in rows if r.get("SobjectType") == sobject and r.get("IsActive") and not r.get("IsDeleted")]
+    return sorted(found, key=lambda r: (r.get("CreatedDate") or "", r["Id"]))
+
+
+def _apply_record_type(org: Org, spec: SObjectSpec, row: dict[str, Any], creating: bool) -> None:
+    """Default RecordTypeId on insert; refuse a record type of another object or an inactive one."""
+    if "RecordTypeId" not in spec.fields:
+        return
+    rid = row.get("RecordTypeId")
+    if rid == MASTER_RECORD_TYPE_ID:
+        row["RecordTypeId"] = rid = None  # the Master record type is no row: the record has no record type
+    if rid is None:
+        if creating:
+            active = record_types_of(org, spec.name)
+            row["RecordTypeId"] = active[0]["Id"] if active else None
+        return
+    if rid not in {r["Id"] for r in record_types_of(org, spec.name)}:
+        raise DmlError(
+            "INVALID_CROSS_REFERENCE_KEY", f"Record Type ID: this ID value isn't valid for the user: {rid}",
+            ["RecordTypeId"],
+        )  # fmt: skip
+
+
+def _schema_changed(org: Org, sobject: str, now: str) -> None:
+    """A RecordType write changes describes (recordTypeInfos): new cache key and Last-Modified."""
+    if sobject != "RecordType":
+        return
+    org.touch()
+    stamp = parse_datetime(now)
+    if stamp is not None:
+        org.schema_modified = max(org.schema_modified, stamp.timestamp())
 
 
 def _check_required(spec: SObjectSpec, row: dict[str, Any]) -> None:
@@ -281,6 +323,7 @@ def insert(org: Org, user: User, sobject: str, values: dict[str, Any], *, now: s
         row[f.name] = coerce(org, f, _value(values, f.name))
     if "OwnerId" in spec.fields and not row.get("OwnerId"):
         row["OwnerId"] = user.id
+    _apply_record_type(org, spec, row, creating=True)
     _check_required(spec, row)
     rid = org.ids.new(spec.key_prefix)
     _check_unique(org, spec, row, rid)
@@ -288,11 +331,12 @@ def insert(org: Org, user: User, sobject: str, values: dict[str, Any], *, now: s
         Id=rid, IsDeleted=False, CreatedDate=now, CreatedById=user.id, LastModifiedDate=now,
         LastModifiedById=user.id, SystemModstamp=now,
     )  # fmt: skip
-    derive(org, sobject, row, now)
+    derive(org, sobject, row, now, frozenset(spec.get(k).name for k in values if spec.get(k) is not None))
     if txn is not None:
         txn.remember(org, sobject, rid)
     org.records[sobject][rid] = row
     _reindex(org, spec, rid, None, row)
+    _schema_changed(org, sobject, now)
     return rid
 
 
@@ -337,13 +381,16 @@ def update(
     ]
     if missing:
         raise DmlError("REQUIRED_FIELD_MISSING", f"Required fields are missing: [{', '.join(missing)}]", missing)
+    if new.get("RecordTypeId") != row.get("RecordTypeId"):
+        _apply_record_type(org, spec, new, creating=False)
     _check_unique(org, spec, new, rid)
     new.update(LastModifiedDate=now, LastModifiedById=user.id, SystemModstamp=now)
-    derive(org, sobject, new, now)
+    derive(org, sobject, new, now, frozenset(spec.get(k).name for k in changes if spec.get(k) is not None))
     if txn is not None:
         txn.remember(org, sobject, rid)
     _reindex(org, spec, rid, row, new)
     org.records[sobject][rid] = new
+    _schema_changed(org, sobject, now)
 
 
 def delete(org: Org, user: User, sobject: str, rid: str, *, now: str, txn: Txn | None = None) -> None:

@@ -6,6 +6,7 @@ import email.utils
 import hashlib
 from typing import Any
 
+from sandbox import dml
 from sandbox.http import dumps
 from sandbox.rest.base import Ctx, Out, spec_or_404
 from sandbox.schema.describe import child_relationship, describe_sobject, field_describe, global_entry
@@ -85,7 +86,7 @@ def build_describe(ctx: Ctx, sobject: str) -> dict[str, Any]:
                 children.append(child_relationship(child, f))
     return describe_sobject(
         spec, fields=fields, child_relationships=children, version=ctx.version, instance_url=ctx.app.base_url,
-        perms=perms,
+        perms=perms, record_types=dml.record_types_of(org, spec.name),
     )  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.schema.model import STRING_TYPES, Field, SObjectSpec
+from sandbox.schema.setup import MASTER_RECORD_TYPE_ID
 
 SOAP_TYPES = {
     "id": "tns:ID",
@@ -120,6 +121,7 @@ URL_PATHS = {
     "passwordUtilities": "/{ID}/password",
     "caseArticleSuggestions": "/suggestedArticles",
     "caseRowArticleSuggestions": "/{ID}/suggestedArticles",
+    "eventSeriesUpdates": "/{ID}/fromThisEventOnwards",
 }
 
 
@@ -220,23 +222,13 @@ def describe_sobject(
     version: str,
     instance_url: str,
     perms: str = "crud",
+    record_types: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     d = object_flags(spec, perms)
     d["actionOverrides"] = []
     d["childRelationships"] = child_relationships
     d["fields"] = fields
-    d["recordTypeInfos"] = [
-        {
-            "active": True,
-            "available": True,
-            "defaultRecordTypeMapping": True,
-            "developerName": "Master",
-            "master": True,
-            "name": "Master",
-            "recordTypeId": "012000000000000AAA",
-            "urls": {"layout": f"/services/data/v{version}/sobjects/{spec.name}/describe/layouts/012000000000000AAA"},
-        }
-    ]
+    d["recordTypeInfos"] = record_type_infos(spec, version, record_types or [])
     d["supportedScopes"] = [{"label": label, "name": name} for name, label in spec.scopes]
     urls = object_urls(spec, version)
     if d["layoutable"]:
@@ -245,6 +237,25 @@ def describe_sobject(
         urls["uiNewRecord"] = f"{instance_url}/{spec.key_prefix}/e"
     d["urls"] = urls
     return dict(sorted(d.items()))
+
+
+def record_type_infos(spec: SObjectSpec, version: str, record_types: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The org's active record types of the object (the first is the default) plus Master, sorted by name.
+
+    Master is the default only while the object has no record type of its own (as in the recorded Account).
+    """
+    layouts = f"/services/data/v{version}/sobjects/{spec.name}/describe/layouts"
+    infos = [
+        {"active": True, "available": True, "defaultRecordTypeMapping": i == 0, "developerName": row["DeveloperName"],
+         "master": False, "name": row["Name"], "recordTypeId": row["Id"], "urls": {"layout": f"{layouts}/{row['Id']}"}}
+        for i, row in enumerate(record_types)
+    ]  # fmt: skip
+    infos.append(
+        {"active": True, "available": True, "defaultRecordTypeMapping": not record_types, "developerName": "Master",
+         "master": True, "name": "Master", "recordTypeId": MASTER_RECORD_TYPE_ID,
+         "urls": {"layout": f"{layouts}/{MASTER_RECORD_TYPE_ID}"}}
+    )  # fmt: skip
+    return sorted(infos, key=lambda info: info["name"])
 
 
 def child_relationship(child: SObjectSpec, f: Field) -> dict[str, Any]:

@@ -253,3 +253,61 @@ def test_listviews_through_simple_salesforce_restful(sandbox_org):
     assert all_leads["label"] == "All Leads"
     cells = {c["fieldNameOrPath"]: c["value"] for c in results["records"][0]["columns"]}
     assert cells["Name"] == "Viewed" and cells["Company"] == "Acme" and cells["Status"] == "Working - Contacted"
+
+
+def test_events_are_created_with_their_timing_derived_and_queried(api):
+    contact = api.create("Contact", LastName="Invitee")
+    event_id = api.create(
+        "Event", Subject="Demo", StartDateTime="2024-05-01T10:00:00Z", DurationInMinutes=45, WhoId=contact
+    )
+
+    event = api.get(f"sobjects/Event/{event_id}").json()
+    assert event_id.startswith("00U")
+    assert event["EndDateTime"] == "2024-05-01T10:45:00.000+0000"
+    assert event["ActivityDateTime"] == "2024-05-01T10:00:00.000+0000" and event["ActivityDate"] == "2024-05-01"
+    assert event["ShowAs"] == "Busy" and event["IsAllDayEvent"] is False
+
+    moved = api.patch(f"sobjects/Event/{event_id}", json={"EndDateTime": "2024-05-01T11:30:00Z"})
+    assert moved.status_code == 204
+    rows = api.query(f"SELECT Subject, DurationInMinutes, Who.Name FROM Event WHERE Id = '{event_id}'").json()
+    assert [(r["Subject"], r["DurationInMinutes"], r["Who"]["Name"]) for r in rows["records"]] == [
+        ("Demo", 90, "Invitee")
+    ]
+
+    missing = api.post("sobjects/Event", json={"Subject": "No end", "StartDateTime": "2024-05-01T10:00:00Z"})
+    assert missing.status_code == 400 and missing.json()[0]["errorCode"] == "REQUIRED_FIELD_MISSING"
+    assert missing.json()[0]["fields"] == ["DurationInMinutes"]
+
+
+def test_record_types_are_queryable_and_drive_record_type_id_and_describe(api):
+    describe = api.get("sobjects/Opportunity/describe").json()
+    assert [info["name"] for info in describe["recordTypeInfos"]] == ["Master"]
+    assert describe["recordTypeInfos"][0]["defaultRecordTypeMapping"] is True
+    fields = {f["name"]: f for f in describe["fields"]}
+    assert fields["RecordTypeId"]["referenceTo"] == ["RecordType"] and fields["RecordTypeId"]["updateable"]
+
+    renewal = api.create(
+        "RecordType", Name="Renewal", DeveloperName="Renewal", SobjectType="Opportunity", IsActive=True
+    )
+    support = api.create("RecordType", Name="Support", DeveloperName="Support", SobjectType="Case", IsActive=True)
+
+    rows = api.query("SELECT Id, DeveloperName, SobjectType, IsActive FROM RecordType ORDER BY DeveloperName").json()
+    assert [(r["Id"], r["DeveloperName"], r["SobjectType"]) for r in rows["records"]] == [
+        (renewal, "Renewal", "Opportunity"),
+        (support, "Support", "Case"),
+    ]
+    infos = api.get("sobjects/Opportunity/describe").json()["recordTypeInfos"]
+    assert [(i["name"], i["recordTypeId"], i["defaultRecordTypeMapping"], i["master"]) for i in infos] == [
+        ("Master", "012000000000000AAA", False, True),
+        ("Renewal", renewal, True, False),
+    ]
+
+    opp = api.create("Opportunity", Name="Deal", StageName="Prospecting", CloseDate="2024-06-30")
+    typed = api.query(f"SELECT RecordTypeId, RecordType.DeveloperName FROM Opportunity WHERE Id = '{opp}'").json()
+    assert typed["records"][0]["RecordTypeId"] == renewal
+    assert typed["records"][0]["RecordType"]["DeveloperName"] == "Renewal"
+    wrong = api.post(
+        "sobjects/Opportunity",
+        json={"Name": "X", "StageName": "Prospecting", "CloseDate": "2024-06-30", "RecordTypeId": support},
+    )
+    assert wrong.status_code == 400 and wrong.json()[0]["errorCode"] == "INVALID_CROSS_REFERENCE_KEY"
