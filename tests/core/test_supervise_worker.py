@@ -3,7 +3,7 @@
 An idle worker waits for the next task inside the task queue's read lock; killed there, it takes the lock with it
 and the cluster never hands out another task (django-q2 issue #23), though every other process looks fine. The test
 plays that kill against `manage.py supervise_worker` running a real cluster, and asserts that heartbeat tasks are
-executed again, by a worker of a new cluster, well within 90 s.
+executed again, by a worker of a new cluster, well within 90 s; and that a cluster that exits is started again.
 """
 
 from __future__ import annotations
@@ -114,6 +114,12 @@ def test_a_killed_idle_worker_no_longer_stops_every_task(tmp_path):
         clusters_seen.add(new_cluster)
         assert new_cluster != cluster  # the wedged cluster was replaced, not merely given a new worker
         assert healed[1] in descendants(new_cluster)
+
+        # A cluster that dies outright (here: its whole process group SIGKILLed) is started again too.
+        os.killpg(new_cluster, signal.SIGKILL)
+        third = wait_for(lambda: [c for c in children(supervisor.pid) if c != new_cluster], 30, "another cluster")
+        clusters_seen.update(third)
+        wait_for(lambda: (b := last_beat(db)) and b[1] in descendants(third[0]), 60, "a beat from the third cluster")
         assert supervisor.poll() is None
     finally:
         stop(feed)
@@ -124,3 +130,4 @@ def test_a_killed_idle_worker_no_longer_stops_every_task(tmp_path):
                 os.killpg(pgid, signal.SIGKILL)
     assert supervisor.returncode == 0, log.read_text()[-3000:]
     assert "worker_supervisor.stalled" in log.read_text(), log.read_text()[-3000:]
+    assert "worker_supervisor.cluster_exited" in log.read_text(), log.read_text()[-3000:]
