@@ -23,13 +23,14 @@ Plan:
     sort_key(row, parents) -> tuple                 # alternative to sort() for sorted()
     window(list) -> list                            # OFFSET, then LIMIT
     project(row, parents) -> dict                   # REST query record, parents nested
-    aggregate(list[(row, parents)]) -> list[dict]   # only when is_aggregate (COUNT(field))
+    aggregate(list[(row, parents)]) -> list[dict]   # only when is_aggregate: GROUP BY, HAVING, ORDER BY,
+                                                    # LIMIT over groups; AggregateResult records
     csv_header() -> list[str]; csv_values(row, parents) -> list[str]   # Bulk API 2.0 CSV
     validate_for_bulk()                             # MalformedQuery for COUNT()/aggregates/OFFSET
 
-Typical REST flow: `pairs = [(r, p) for r, p in candidates if plan.matches(r, p)]`; if
-`plan.is_count`, answer totalSize=len(pairs) (capped by LIMIT); otherwise
-`records = [plan.project(r, p) for r, p in plan.window(plan.sort(pairs))]`.
+Typical REST flow: `pairs = execute.select(plan, store)`; if `plan.is_count`, answer
+totalSize=len(pairs) (capped by LIMIT); if `plan.is_aggregate`, `plan.aggregate(pairs)`; otherwise
+page `execute.project(plan, pairs[start:end], store)`.
 
 Queries that need rows of other objects (semi-joins `Id IN (SELECT AccountId FROM Contact ...)` and
 NOT IN, parent-to-child subqueries `(SELECT Id FROM Contacts)`) or parents beyond one hop run through
@@ -40,8 +41,9 @@ provider's optional `child_relationship(sobject, name)`.
 Errors are `SoqlError` subclasses carrying Salesforce's `error_code` and `message`:
 MalformedQuery (MALFORMED_QUERY; NumberOutsideValidRange subclass for OFFSET > 2000),
 InvalidField (INVALID_FIELD), InvalidType (INVALID_TYPE), InvalidQueryFilterOperator
-(INVALID_QUERY_FILTER_OPERATOR, malformed Id literals). Unsupported SOQL (GROUP BY,
-TYPEOF, functions, paths deeper than five parents, fiscal literals) is MalformedQuery.
+(INVALID_QUERY_FILTER_OPERATOR, malformed Id literals). Unsupported SOQL (GROUP BY ROLLUP/CUBE,
+TYPEOF, functions other than COUNT, COUNT_DISTINCT, SUM, AVG, MIN and MAX, paths deeper than five
+parents, fiscal literals) is MalformedQuery.
 """
 
 from __future__ import annotations

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .aggregates import GroupingCompiler, is_aggregate_query
 from .errors import InvalidField, InvalidType, MalformedQuery, NumberOutsideValidRange, located
-from .nodes import ChildQuery, CountItem, FieldPath, Query
+from .nodes import Aggregate, ChildQuery, FieldPath, OrderItem, Query
 from .parser import parse
-from .plan import ChildSpec, CountSpec, OrderSpec, Plan, sort_getter
-from .predicates import WhereCompiler, make_getter
+from .plan import ChildSpec, OrderSpec, Plan, sort_getter
+from .predicates import WhereCompiler
 from .resolve import ResolvedField, Resolver
 from .schema import SchemaProvider
 
@@ -50,22 +51,34 @@ def compile_query(
     now = now or dt.datetime.now(dt.UTC)
     today = (now.astimezone(dt.UTC) if now.tzinfo else now).date()
 
-    fields, counts, is_count = _select(query, resolver)
-    children = _children(query, schema, sobject, now, api_version, _level)
-    if children and (is_count or counts):
-        raise MalformedQuery(located(text, children[0].pos, "Subqueries are not supported with aggregate queries"))
     if query.offset is not None and query.offset > MAX_OFFSET:
         raise NumberOutsideValidRange(located(text, query.offset_pos, f"Maximum SOQL offset allowed is {MAX_OFFSET}"))
-    if (is_count or counts) and query.order_by:
-        raise MalformedQuery(located(text, query.order_by[0].pos, "ORDER BY is not supported with aggregate queries"))
+    grouping = None
+    if is_aggregate_query(query):
+        groups = GroupingCompiler(query, resolver, today)
+        grouping = groups.compile()
+        fields: list[ResolvedField] = []
+        is_count = False
+        children: list[tuple[int, ChildSpec]] = []
+        order = [_group_order_spec(groups, item) for item in query.order_by]
+        grouping.order = order
+    else:
+        fields, is_count = _select(query, resolver)
+        children = _children(query, schema, sobject, now, api_version, _level)
+        if children and is_count:
+            raise MalformedQuery(located(text, children[0][0], "Subqueries are not supported with COUNT()"))
+        if is_count and query.order_by:
+            raise MalformedQuery(
+                located(text, query.order_by[0].pos, "ORDER BY is not supported with aggregate queries")
+            )
+        order = [_order_spec(text, resolver, item.field, item.descending, item.nulls_first) for item in query.order_by]
 
     where = WhereCompiler(text, resolver, today, None if _inner else _subquery_compiler(schema, now, api_version))
     predicate = where.build(query.where) if query.where else None
-    order = [_order_spec(text, resolver, item.field, item.descending, item.nulls_first) for item in query.order_by]
 
-    if counts:
-        columns = [c.label for c in counts]
-        paths: list[tuple[str, ...]] = [(c.label,) for c in counts]
+    if grouping is not None:
+        columns = [name for name, _slot in grouping.output]
+        paths: list[tuple[str, ...]] = [(name,) for name in columns]
     else:
         columns = [f.label for f in fields]
         paths = [f.path for f in fields]
@@ -73,7 +86,7 @@ def compile_query(
         query=query,
         sobject=sobject,
         is_count=is_count,
-        is_aggregate=bool(counts),
+        is_aggregate=grouping is not None,
         limit=query.limit,
         offset=query.offset or 0,
         columns=columns,
@@ -84,10 +97,10 @@ def compile_query(
         _predicate=predicate,
         _order=order,
         _fields=fields,
-        _counts=counts,
+        _grouping=grouping,
         semi_joins=where.semi_joins,
         children=[spec for _pos, spec in children],
-        _items=_in_select_order(query, fields, children),
+        _items=None if grouping is not None else _in_select_order(query, fields, children),
     )
 
 
@@ -154,26 +167,16 @@ def _subquery_compiler(schema: SchemaProvider, now: dt.datetime, api_version: st
     return lambda inner: compile_query(inner, schema, now=now, api_version=api_version, _inner=True)
 
 
-def _select(query: Query, resolver: Resolver) -> tuple[list[ResolvedField], list[CountSpec], bool]:
-    """Resolve the SELECT list: plain fields, COUNT(), or COUNT(field) aggregates (not mixed)."""
+def _select(query: Query, resolver: Resolver) -> tuple[list[ResolvedField], bool]:
+    """Resolve the SELECT list of a non-aggregate query: plain fields, or a lone COUNT()."""
     text = query.text
     items = tuple(item for item in query.select if not isinstance(item, ChildQuery))
-    count_items = [item for item in items if isinstance(item, CountItem)]
-    if count_items and len(count_items) != len(items):
-        plain = next(item for item in items if isinstance(item, FieldPath))
-        raise MalformedQuery(located(text, plain.pos, f"Field must be grouped or aggregated: {plain.dotted}"))
-    if any(c.field is None for c in count_items):
-        if len(items) > 1:
-            raise MalformedQuery(located(text, items[1].pos, "COUNT() must be the only element in the SELECT list"))
-        return [], [], True
-
-    counts: list[CountSpec] = []
-    for index, item in enumerate(count_items):
-        assert item.field is not None
-        resolved = resolver.resolve(item.field)
-        counts.append(CountSpec(item.alias or f"expr{index}", make_getter(resolved)))
-    if counts:
-        return [], counts, False
+    if any(isinstance(item, Aggregate) for item in items):
+        if len(query.select) > 1:
+            raise MalformedQuery(
+                located(text, query.select[1].pos, "COUNT() must be the only element in the SELECT list")
+            )
+        return [], True
 
     fields: list[ResolvedField] = []
     seen: set[str] = set()
@@ -185,12 +188,25 @@ def _select(query: Query, resolver: Resolver) -> tuple[list[ResolvedField], list
             raise MalformedQuery(located(text, item.pos, f"duplicate field selected: {resolved.label}"))
         seen.add(key)
         fields.append(resolved)
-    return fields, [], False
+    return fields, False
+
+
+def _group_order_spec(groups: GroupingCompiler, item: OrderItem) -> OrderSpec:
+    """ORDER BY in an aggregate query: a grouped field or an aggregate, read from the group row."""
+    resolved = groups.slot_field(item.field, "Ordered field must be grouped or aggregated")
+    if not resolved.info.sortable:
+        raise InvalidField(
+            located(groups.text, item.pos, f"field '{resolved.info.name}' can not be sorted in a query call")
+        )
+    nulls_first = not item.descending if item.nulls_first is None else item.nulls_first
+    return OrderSpec(sort_getter(resolved), item.descending, nulls_first)
 
 
 def _order_spec(
-    text: str, resolver: Resolver, path: FieldPath, descending: bool, nulls_first: bool | None
+    text: str, resolver: Resolver, path: FieldPath | Aggregate, descending: bool, nulls_first: bool | None
 ) -> OrderSpec:
+    if isinstance(path, Aggregate):
+        raise MalformedQuery(located(text, path.pos, "Aggregate functions in ORDER BY need an aggregate query"))
     resolved = resolver.resolve(path)
     if not resolved.info.sortable:
         raise InvalidField(located(text, path.pos, f"field '{resolved.info.name}' can not be sorted in a query call"))

@@ -72,7 +72,8 @@ def prepare(plan: Plan, store: Store) -> None:
 
 
 def select(plan: Plan, store: Store) -> list[Pair]:
-    """Rows passing WHERE, ordered, then OFFSET and LIMIT."""
+    """Rows passing WHERE, ordered, then OFFSET and LIMIT (for aggregate queries, just the rows
+    passing WHERE: `plan.aggregate` groups them)."""
     prepare(plan, store)
     matches = plan.matches
     paths = plan.parent_paths
@@ -87,6 +88,8 @@ def select(plan: Plan, store: Store) -> list[Pair]:
             parents = Parents(r, paths, fetch)
             if matches(r, parents):
                 append((r, parents))
+    if plan.is_aggregate:
+        return pairs  # ORDER BY, OFFSET and LIMIT apply to the groups: see Plan.aggregate
     if plan.query.order_by:
         pairs = plan.sort(pairs)
     if plan.offset or plan.limit is not None:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 class FieldPath:
     parts: tuple[str, ...]  # as typed: ("Account", "Name")
     pos: int
+    alias: str | None = None  # SELECT only, and only in aggregate queries: `SELECT Name n ... GROUP BY Name`
+    alias_pos: int = 0
 
     @property
     def dotted(self) -> str:
@@ -16,10 +18,20 @@ class FieldPath:
 
 
 @dataclass(frozen=True, slots=True)
-class CountItem:
+class Aggregate:
+    """An aggregate function: in SELECT (with an optional alias), HAVING or ORDER BY."""
+
     field: FieldPath | None  # None for COUNT()
     alias: str | None
     pos: int
+    func: str = "COUNT"  # COUNT COUNT_DISTINCT SUM AVG MIN MAX
+
+    @property
+    def text(self) -> str:
+        return f"{self.func}({self.field.dotted if self.field else ''})"
+
+
+CountItem = Aggregate  # the name from when COUNT was the only function
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +43,7 @@ class ChildQuery:
     pos: int
 
 
-SelectItem = FieldPath | CountItem | ChildQuery
+SelectItem = FieldPath | Aggregate | ChildQuery
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +76,7 @@ class SemiJoin:
 
 @dataclass(frozen=True, slots=True)
 class Comparison:
-    field: FieldPath
+    field: FieldPath | Aggregate  # an Aggregate only in HAVING
     op: str  # = != < > <= >= LIKE IN NOT IN INCLUDES EXCLUDES ("<>" is folded into "!=")
     value: Literal | tuple[Literal, ...] | SemiJoin
     pos: int
@@ -91,7 +103,7 @@ Condition = Comparison | Not | And | Or
 
 @dataclass(frozen=True, slots=True)
 class OrderItem:
-    field: FieldPath
+    field: FieldPath | Aggregate  # an Aggregate only in aggregate queries
     descending: bool
     nulls_first: bool | None  # None = Salesforce default (ASC -> first, DESC -> last)
     pos: int
@@ -108,3 +120,5 @@ class Query:
     limit: int | None
     offset: int | None
     offset_pos: int
+    group_by: tuple[FieldPath, ...] = ()
+    having: Condition | None = None

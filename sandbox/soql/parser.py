@@ -18,11 +18,11 @@ from .dates import (
 from .errors import MalformedQuery, located
 from .lexer import Token, tokenize
 from .nodes import (
+    Aggregate,
     And,
     ChildQuery,
     Comparison,
     Condition,
-    CountItem,
     FieldPath,
     Literal,
     Not,
@@ -38,9 +38,10 @@ MAX_NESTING = 50  # parentheses; keeps recursion far from Python's limit on host
 _COMPARISON_OPS = {"=": "=", "!=": "!=", "<>": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
 _LIST_OPS = {"IN", "INCLUDES", "EXCLUDES"}
 # Clauses Salesforce has but this engine does not implement: named so the error is explicit.
-_UNSUPPORTED_CLAUSES = {"GROUP", "HAVING", "WITH", "FOR", "USING", "UPDATE", "TYPEOF"}
+_UNSUPPORTED_CLAUSES = {"WITH", "FOR", "USING", "UPDATE", "TYPEOF"}
 # Words that end a FROM clause or start another one; any other word after FROM would be an alias.
-_CLAUSE_WORDS = {"WHERE", "ORDER", "LIMIT", "OFFSET"} | _UNSUPPORTED_CLAUSES
+_CLAUSE_WORDS = {"WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET"} | _UNSUPPORTED_CLAUSES
+AGGREGATE_FUNCTIONS = frozenset({"COUNT", "COUNT_DISTINCT", "SUM", "AVG", "MIN", "MAX"})
 
 
 def parse(text: str) -> Query:
@@ -56,6 +57,7 @@ class _Parser:
         self.tokens = tokenize(text)
         self.i = 0
         self.depth = 0
+        self.in_having = False
 
     # --- token helpers --------------------------------------------------------------------------
 
@@ -114,6 +116,18 @@ class _Parser:
             self.advance()
             where = self.condition()
         self.reject_unsupported_clause()
+        group_by: tuple[FieldPath, ...] = ()
+        having = None
+        if self.is_word("GROUP"):
+            self.advance()
+            self.expect_word("BY")
+            group_by = self.group_list()
+            if self.is_word("HAVING"):
+                self.advance()
+                self.in_having = True
+                having = self.condition()
+                self.in_having = False
+        self.reject_unsupported_clause()
         order_by: tuple[OrderItem, ...] = ()
         if self.is_word("ORDER"):
             self.advance()
@@ -131,7 +145,25 @@ class _Parser:
         self.reject_unsupported_clause()
         if self.tok.kind != ("RPAREN" if nested else "EOF"):
             raise self.unexpected()
-        return Query(self.text, select, obj.text, obj.pos, where, order_by, limit, offset, offset_pos)
+        if not group_by and not any(isinstance(item, Aggregate) for item in select):
+            aliased = next((item for item in select if isinstance(item, FieldPath) and item.alias), None)
+            if aliased is not None:
+                raise self.error(
+                    "Only aggregate expressions use field aliasing", Token("IDENT", aliased.alias, aliased.alias_pos)
+                )
+        return Query(self.text, select, obj.text, obj.pos, where, order_by, limit, offset, offset_pos, group_by, having)
+
+    def group_list(self) -> tuple[FieldPath, ...]:
+        items = [self.group_item()]
+        while self.tok.kind == "COMMA":
+            self.advance()
+            items.append(self.group_item())
+        return tuple(items)
+
+    def group_item(self) -> FieldPath:
+        if self.tok.kind == "IDENT" and self.peek().kind == "LPAREN":
+            raise self.unsupported(f"{self.tok.text.upper()}() in GROUP BY")
+        return self.field_path()
 
     def reject_unsupported_clause(self) -> None:
         if self.is_word(*_UNSUPPORTED_CLAUSES):
@@ -174,8 +206,8 @@ class _Parser:
             raise self.unexpected()
         if self.peek().kind == "LPAREN":
             name = tok.text.upper()
-            if name == "COUNT":
-                return self.count_item()
+            if name in AGGREGATE_FUNCTIONS:
+                return self.aggregate_item()
             if name == "FIELDS":
                 raise self.unsupported("FIELDS()")
             raise self.unsupported(f"The function {tok.text}()")
@@ -185,22 +217,27 @@ class _Parser:
             raise self.unexpected()  # "SELECT FROM x": empty field list
         path = self.field_path()
         if self.tok.kind == "IDENT" and self.tok.text.upper() != "FROM":
-            raise self.unsupported("A field alias")
+            # An alias; legal only in aggregate queries, which `query` checks once it has seen them all.
+            alias = self.advance()
+            return FieldPath(path.parts, path.pos, alias.text, alias.pos)
         return path
 
-    def count_item(self) -> CountItem:
+    def aggregate_item(self, *, alias: bool = True) -> Aggregate:
+        """COUNT(), COUNT(f), COUNT_DISTINCT(f), SUM(f), AVG(f), MIN(f), MAX(f), each with an optional alias
+        (COUNT() takes none)."""
         start = self.advance()
+        func = start.text.upper()
         self.expect("LPAREN")
         field = None
-        if self.tok.kind != "RPAREN":
+        if self.tok.kind != "RPAREN" or func != "COUNT":
             field = self.field_path()
         self.expect("RPAREN")
-        alias = None
-        if self.tok.kind == "IDENT" and self.tok.text.upper() != "FROM":
+        name = None
+        if alias and self.tok.kind == "IDENT" and self.tok.text.upper() != "FROM":
             if field is None:
                 raise self.unexpected()
-            alias = self.advance().text
-        return CountItem(field, alias, start.pos)
+            name = self.advance().text
+        return Aggregate(field, name, start.pos, func)
 
     def field_path(self) -> FieldPath:
         first = self.expect("IDENT")
@@ -249,9 +286,14 @@ class _Parser:
         return self.comparison()
 
     def comparison(self) -> Comparison:
+        field: FieldPath | Aggregate
         if self.tok.kind == "IDENT" and self.peek().kind == "LPAREN":
-            raise self.unsupported(f"The function {self.tok.text}() in WHERE")
-        field = self.field_path()
+            if not (self.in_having and self.tok.text.upper() in AGGREGATE_FUNCTIONS):
+                clause = "HAVING" if self.in_having else "WHERE"
+                raise self.unsupported(f"The function {self.tok.text}() in {clause}")
+            field = self.aggregate_item(alias=False)
+        else:
+            field = self.field_path()
         op_tok = self.tok
         if op_tok.kind == "OP":
             self.advance()
@@ -352,9 +394,13 @@ class _Parser:
         return tuple(items)
 
     def order_item(self) -> OrderItem:
+        field: FieldPath | Aggregate
         if self.tok.kind == "IDENT" and self.peek().kind == "LPAREN":
-            raise self.unsupported(f"The function {self.tok.text}() in ORDER BY")
-        field = self.field_path()
+            if self.tok.text.upper() not in AGGREGATE_FUNCTIONS:
+                raise self.unsupported(f"The function {self.tok.text}() in ORDER BY")
+            field = self.aggregate_item(alias=False)  # legal in aggregate queries; the compiler checks
+        else:
+            field = self.field_path()
         descending = False
         if self.is_word("ASC", "DESC"):
             descending = self.advance().text.upper() == "DESC"

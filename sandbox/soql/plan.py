@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import MalformedQuery
 from .nodes import Query
@@ -18,6 +18,9 @@ from .values import NORMALIZERS, category, norm_text
 
 Pair = tuple[Row, Row]  # (row, parents)
 CsvGetter = Callable[[Row, Row], str]
+
+if TYPE_CHECKING:
+    from .aggregates import Grouping
 
 # Bulk CSV renders datetimes with "Z" where the REST JSON has "+0000" (same instant, same width
 # minus four). Kept as one switch in case an integration proves otherwise.
@@ -39,14 +42,6 @@ class ChildSpec:
     name: str
     fk: str
     plan: Plan
-
-
-@dataclass(frozen=True, slots=True)
-class CountSpec:
-    """COUNT(field) [alias]: one AggregateResult row, counting non-null values."""
-
-    label: str  # alias or "expr0"
-    get: Getter | None  # None for COUNT(), which counts rows
 
 
 def sort_getter(field_: ResolvedField) -> Getter:
@@ -114,7 +109,7 @@ class Plan:
     query: Query
     sobject: str
     is_count: bool  # SELECT COUNT(): answer totalSize only
-    is_aggregate: bool  # SELECT COUNT(field): answer `aggregate()` records
+    is_aggregate: bool  # GROUP BY or aggregate functions: answer `aggregate()` records
     limit: int | None
     offset: int
     columns: list[str]
@@ -128,7 +123,7 @@ class Plan:
     _predicate: Predicate | None = field(repr=False, default=None)
     _order: list[OrderSpec] = field(repr=False, default_factory=list)
     _fields: list[ResolvedField] = field(repr=False, default_factory=list)
-    _counts: list[CountSpec] = field(repr=False, default_factory=list)
+    _grouping: Grouping | None = field(repr=False, default=None)
     _csv_getters: list[CsvGetter] = field(repr=False, default_factory=list)
     _items: list[ResolvedField | ChildSpec] | None = field(repr=False, default=None)  # SELECT order
 
@@ -236,15 +231,15 @@ class Plan:
         return record
 
     def aggregate(self, rows_with_parents: Sequence[Pair]) -> list[dict[str, Any]]:
-        """SELECT COUNT(field): the single AggregateResult record (REST shape)."""
-        record: dict[str, Any] = {"attributes": {"type": "AggregateResult"}}
-        for spec in self._counts:
-            get = spec.get
-            if get is None:
-                record[spec.label] = len(rows_with_parents)
-            else:
-                record[spec.label] = sum(1 for row, parents in rows_with_parents if get(row, parents) is not None)
-        return [record]
+        """AggregateResult records (REST shape) for the rows that passed WHERE: grouped, HAVING applied,
+        ordered, then OFFSET and LIMIT, which count groups."""
+        grouping = self._grouping
+        if grouping is None:
+            raise MalformedQuery("aggregate() needs an aggregate query")
+        rows = grouping.group_rows(rows_with_parents)
+        if self._order:
+            rows = [row for row, _ in self.sort([(row, {}) for row in rows])]
+        return [grouping.record(row) for row in self.window(rows)]
 
     def csv_header(self) -> list[str]:
         return list(self.columns)

@@ -165,7 +165,6 @@ def test_count_items() -> None:
     [
         "SELECT FIELDS(ALL) FROM Contact LIMIT 200",
         "SELECT TYPEOF What WHEN Account THEN Name END FROM Task",
-        "SELECT LeadSource, COUNT(Id) FROM Lead GROUP BY LeadSource",
         "SELECT Id FROM Contact WITH SECURITY_ENFORCED",
         "SELECT Id FROM Contact FOR UPDATE",
         "SELECT Id FROM Contact c",

@@ -285,3 +285,117 @@ def test_simple_salesforce_query_all_with_a_subquery(sandbox_org) -> None:
     assert acme_rec["Opportunities"]["totalSize"] == 1
     assert acme_rec["Opportunities"]["records"][0]["StageName"] == "Prospecting"
     assert empty_rec["Opportunities"] is None
+
+
+# --- aggregates -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pipeline(api) -> dict[str, str]:
+    acme = api.create("Account", Name="Acme")
+    globex = api.create("Account", Name="Globex")
+    for account, name, stage, amount, close in (
+        (acme, "A1", "Prospecting", 100.0, "2030-01-05"),
+        (acme, "A2", "Prospecting", 300.0, "2030-01-01"),
+        (globex, "G1", "Prospecting", None, "2030-02-01"),
+        (globex, "G2", "Closed Won", 1000.0, "2030-03-01"),
+    ):
+        fields = {"Name": name, "StageName": stage, "CloseDate": close, "AccountId": account}
+        if amount is not None:
+            fields["Amount"] = amount
+        api.create("Opportunity", **fields)
+    return {"acme": acme, "globex": globex}
+
+
+def aggregate(api, soql: str) -> list[dict]:
+    resp = api.query(soql)
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert body["done"] is True and body["totalSize"] == len(body["records"])
+    for record in body["records"]:
+        assert record.pop("attributes") == {"type": "AggregateResult"}
+    return body["records"]
+
+
+def test_group_by_with_every_aggregate_function(api, pipeline) -> None:
+    rows = aggregate(
+        api,
+        "SELECT StageName, COUNT(Id), COUNT(Amount), COUNT_DISTINCT(AccountId), SUM(Amount), AVG(Amount), "
+        "MAX(Amount), MIN(CloseDate) FROM Opportunity GROUP BY StageName ORDER BY StageName",
+    )
+    assert rows == [
+        {
+            "StageName": "Closed Won",
+            "expr0": 1,
+            "expr1": 1,
+            "expr2": 1,
+            "expr3": 1000.0,
+            "expr4": 1000.0,
+            "expr5": 1000.0,
+            "expr6": "2030-03-01",
+        },
+        {
+            "StageName": "Prospecting",
+            "expr0": 3,
+            "expr1": 2,  # COUNT(field) skips nulls
+            "expr2": 2,
+            "expr3": 400.0,
+            "expr4": 200.0,  # AVG over the non-null amounts
+            "expr5": 300.0,
+            "expr6": "2030-01-01",
+        },
+    ]
+    assert list(rows[0]) == ["StageName", *(f"expr{i}" for i in range(7))]
+
+
+def test_aliases_having_and_order_by_an_aggregate(api, pipeline) -> None:
+    rows = aggregate(
+        api,
+        "SELECT StageName stage, COUNT(Id) n, MAX(Amount) FROM Opportunity GROUP BY StageName HAVING COUNT(Id) > 1",
+    )
+    assert rows == [{"stage": "Prospecting", "n": 3, "expr0": 300.0}]  # expr counts unaliased aggregates only
+    top = aggregate(
+        api, "SELECT Account.Name, SUM(Amount) total FROM Opportunity GROUP BY Account.Name ORDER BY SUM(Amount) DESC"
+    )
+    assert top == [{"Name": "Globex", "total": 1000.0}, {"Name": "Acme", "total": 400.0}]  # last path part
+    first = aggregate(api, "SELECT AccountId, COUNT(Id) FROM Opportunity GROUP BY AccountId ORDER BY COUNT(Id) LIMIT 1")
+    assert len(first) == 1 and first[0]["expr0"] == 2
+    named = aggregate(api, "SELECT Account.Name FROM Opportunity GROUP BY Account.Name HAVING Account.Name LIKE 'g%'")
+    assert named == [{"Name": "Globex"}]
+
+
+def test_aggregates_without_group_by_answer_one_row(api, pipeline) -> None:
+    assert aggregate(api, "SELECT COUNT(Id) total, SUM(Amount), MIN(Amount) FROM Opportunity") == [
+        {"total": 4, "expr0": 1400.0, "expr1": 100.0}
+    ]
+    none = aggregate(api, "SELECT COUNT(Id), MAX(Amount) FROM Opportunity WHERE Name = 'nope'")
+    assert none == [{"expr0": 0, "expr1": None}]
+    assert aggregate(api, "SELECT StageName FROM Opportunity WHERE Name = 'nope' GROUP BY StageName") == []
+    count = api.query("SELECT COUNT() FROM Opportunity").json()
+    assert count == {"totalSize": 4, "done": True, "records": []}
+
+
+@pytest.mark.parametrize(
+    ("soql", "code"),
+    [
+        ("SELECT Name, COUNT(Id) FROM Opportunity GROUP BY StageName", "MALFORMED_QUERY"),
+        ("SELECT StageName, COUNT(Id) FROM Opportunity", "MALFORMED_QUERY"),
+        ("SELECT SUM(Name) FROM Opportunity", "INVALID_FIELD"),
+        ("SELECT AVG(CloseDate) FROM Opportunity", "INVALID_FIELD"),
+        ("SELECT COUNT() FROM Opportunity GROUP BY StageName", "MALFORMED_QUERY"),
+        ("SELECT StageName FROM Opportunity GROUP BY StageName HAVING Name = 'x'", "MALFORMED_QUERY"),
+        ("SELECT StageName FROM Opportunity GROUP BY StageName ORDER BY Name", "MALFORMED_QUERY"),
+        ("SELECT StageName FROM Opportunity GROUP BY StageName HAVING COUNT(Id) > 'x'", "MALFORMED_QUERY"),
+        ("SELECT Name n FROM Opportunity", "MALFORMED_QUERY"),
+        ("SELECT COUNT(Id) a, MAX(Amount) a FROM Opportunity", "MALFORMED_QUERY"),
+        ("SELECT Id FROM Opportunity ORDER BY COUNT(Id)", "MALFORMED_QUERY"),
+        ("SELECT Id FROM Opportunity HAVING COUNT(Id) > 1", "MALFORMED_QUERY"),
+        ("SELECT StageName, (SELECT Id FROM OpportunityLineItems) FROM Opportunity GROUP BY StageName", None),
+        ("SELECT Nope, COUNT(Id) FROM Opportunity GROUP BY Nope", "INVALID_FIELD"),
+    ],
+)
+def test_malformed_aggregate_queries(api, soql, code) -> None:
+    resp = api.query(soql)
+    assert resp.status_code == 400, soql
+    if code is not None:
+        assert resp.json()[0]["errorCode"] == code, resp.json()
