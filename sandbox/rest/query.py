@@ -6,14 +6,16 @@ the org's rows; this module owns the cursors behind ``nextRecordsUrl``. Handlers
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sandbox import ids
 from sandbox import query as soql_query
 from sandbox.errors import ApiError
 from sandbox.rest.base import Ctx, Out
-from sandbox.soql import Plan, SoqlError, compile_query
+from sandbox.soql import FieldInfo, Plan, SoqlError, compile_query
 from sandbox.soql import execute as soql_execute
+from sandbox.soql.columns import column_metadata
 from sandbox.state import Org, User
 
 
@@ -38,7 +40,24 @@ class OrgStore:
 
 
 class QuerySchema(soql_query.OrgSchema):
-    """The user's view of the schema, plus the child relationships parent-to-child subqueries name."""
+    """The user's view of the schema, plus the child relationships parent-to-child subqueries name and
+    the write flags column metadata reports."""
+
+    def field(self, sobject: str, name: str) -> FieldInfo | None:
+        info = super().field(sobject, name)
+        if info is None:
+            return None
+        spec = self.org.spec(sobject)
+        f = spec.get(info.name) if spec is not None else None
+        if f is None:
+            return info
+        createable, updateable = f.createable, f.updateable
+        if self.profile is not None:
+            perms = self.profile.object_perms(spec.name)
+            editable = self.profile.field_access(spec.name, f.name) == "edit"
+            createable = createable and editable and "c" in perms
+            updateable = updateable and editable and "u" in perms
+        return replace(info, createable=createable, updateable=updateable, custom=f.custom)
 
     def child_relationship(self, sobject: str, name: str) -> tuple[str, str, str] | None:
         # Same source as describe's childRelationships: lookups to `sobject` that name a relationship.
@@ -80,6 +99,10 @@ def compile_for(org: Org, user: User | None, soql: str, *, now, version: str) ->
 
 def run(ctx: Ctx, *, include_deleted: bool) -> dict[str, Any]:
     plan = compile_for(ctx.org, ctx.user, _soql(ctx), now=ctx.now, version=ctx.version)
+    if (ctx.arg("columns") or "").lower() == "true":
+        # Column metadata instead of records: nothing is read.
+        spec = ctx.org.spec(plan.sobject)
+        return {**column_metadata(plan), "keyPrefix": spec.key_prefix if spec is not None else None}
     store = OrgStore(ctx.org, include_deleted=include_deleted)
     pairs = soql_execute.select(plan, store)
     if plan.is_count:

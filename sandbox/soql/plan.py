@@ -141,6 +141,15 @@ class Plan:
     def selected_fields(self) -> list[ResolvedField]:
         return list(self._fields)
 
+    @property
+    def selected_items(self) -> list[ResolvedField | ChildSpec]:
+        """Fields and child subqueries in SELECT order (empty for COUNT() and aggregate queries)."""
+        return list(self._fields if self._items is None else self._items)
+
+    @property
+    def grouping(self) -> Grouping | None:
+        return self._grouping
+
     # --- filtering and ordering -----------------------------------------------------------------
 
     def matches(self, row: Row, parents: Row) -> bool:

@@ -11,13 +11,18 @@ class FieldInfo:
     """One field as describe reports it.
 
     `filterable`/`sortable` default to True so a caller that only knows name and type works; set them
-    False for long text areas so WHERE/ORDER BY fail the way Salesforce fails.
+    False for long text areas so WHERE/ORDER BY fail the way Salesforce fails. `createable`,
+    `updateable` (for the running user) and `custom` only feed the column metadata of
+    `query?columns=true`.
     """
 
     name: str  # canonical API name, e.g. "Email"
     type: str  # describe type: id, reference, string, boolean, double, date, datetime, ...
     filterable: bool = True
     sortable: bool = True
+    createable: bool = False
+    updateable: bool = False
+    custom: bool = False
 
 
 class SchemaProvider(Protocol):

@@ -399,3 +399,88 @@ def test_malformed_aggregate_queries(api, soql, code) -> None:
     assert resp.status_code == 400, soql
     if code is not None:
         assert resp.json()[0]["errorCode"] == code, resp.json()
+
+
+# --- column metadata --------------------------------------------------------------------------
+
+COLUMN_KEYS = [
+    "aggregate",
+    "apexType",
+    "booleanType",
+    "columnName",
+    "custom",
+    "displayName",
+    "foreignKeyName",
+    "insertable",
+    "joinColumns",
+    "numberType",
+    "textType",
+    "updatable",
+]
+
+
+def columns(api, soql: str) -> dict:
+    resp = api.get("query", params={"q": soql, "columns": "true"})
+    assert resp.status_code == 200, resp.text
+    return resp.json()
+
+
+def test_columns_describe_fields_parents_and_subqueries_instead_of_records(api) -> None:
+    api.create("Account", Name="Acme")
+    body = columns(
+        api, "SELECT Id, Name, Owner.Name, (SELECT Id, StageName FROM Opportunities), NumberOfEmployees FROM Account"
+    )
+    assert set(body) == {"columnMetadata", "entityName", "groupBy", "idSelected", "keyPrefix"}
+    summary = (body["entityName"], body["groupBy"], body["idSelected"], body["keyPrefix"])
+    assert summary == ("Account", False, True, "001")
+    id_col, name_col, owner_col, opps_col, employees_col = body["columnMetadata"]
+    for col in body["columnMetadata"]:
+        assert list(col) == COLUMN_KEYS
+    assert id_col == {
+        "aggregate": False,
+        "apexType": "Id",
+        "booleanType": False,
+        "columnName": "Id",
+        "custom": False,
+        "displayName": "Id",
+        "foreignKeyName": None,
+        "insertable": False,
+        "joinColumns": [],
+        "numberType": False,
+        "textType": False,
+        "updatable": False,
+    }
+    assert (name_col["apexType"], name_col["textType"], name_col["insertable"], name_col["updatable"]) == (
+        "String",
+        True,
+        True,
+        True,
+    )
+    assert owner_col["columnName"] == "Owner" and owner_col["foreignKeyName"] == "OwnerId"
+    assert [c["columnName"] for c in owner_col["joinColumns"]] == ["Name"]
+    assert opps_col["aggregate"] is True and opps_col["columnName"] == "Opportunities"
+    assert [c["columnName"] for c in opps_col["joinColumns"]] == ["Id", "StageName"]
+    assert employees_col["apexType"] == "Integer" and employees_col["numberType"] is True
+    assert "records" not in body and "totalSize" not in body
+
+
+def test_columns_of_an_aggregate_query_and_of_nested_parents(api) -> None:
+    body = columns(api, "SELECT StageName, COUNT(Id) n, SUM(Amount) FROM Opportunity GROUP BY StageName")
+    assert (body["entityName"], body["groupBy"], body["idSelected"], body["keyPrefix"]) == (
+        "Opportunity",
+        True,
+        False,
+        "006",
+    )
+    stage, n, total = body["columnMetadata"]
+    assert (stage["columnName"], stage["aggregate"], stage["insertable"]) == ("StageName", False, False)
+    assert (n["columnName"], n["aggregate"], n["apexType"], n["numberType"]) == ("n", True, "Integer", True)
+    assert (total["columnName"], total["aggregate"], total["numberType"]) == ("expr0", True, True)
+    nested = columns(api, "SELECT Account.Name, Account.Owner.Name, Account.Owner.Email FROM Contact")
+    (account,) = nested["columnMetadata"]
+    assert account["columnName"] == "Account" and account["apexType"] == "Account"
+    name, owner = account["joinColumns"]
+    assert name["columnName"] == "Name"
+    assert [c["columnName"] for c in owner["joinColumns"]] == ["Name", "Email"]
+    bad = api.get("query", params={"q": "SELECT Nope FROM Contact", "columns": "true"})
+    assert bad.status_code == 400 and bad.json()[0]["errorCode"] == "INVALID_FIELD"
