@@ -7,10 +7,20 @@ from typing import Any
 
 from sandbox.clock import parse_date, parse_datetime, sf_datetime
 from sandbox.errors import DmlError
-from sandbox.schema.picklists import CASE_CLOSED_STATUSES, OPPORTUNITY_STAGES, TASK_CLOSED_STATUSES
+from sandbox.schema.picklists import (
+    CASE_CLOSED_STATUSES,
+    FORECAST_CATEGORY,
+    FORECAST_CATEGORY_NAMES,
+    OPPORTUNITY_STAGES,
+    TASK_CLOSED_STATUSES,
+)
 from sandbox.state import Org
 
 STAGES = {s[0]: s for s in OPPORTUNITY_STAGES}
+# ForecastCategoryName (the category's name) -> ForecastCategory (its fixed API value).
+FORECAST_CATEGORY_OF = dict(
+    zip(FORECAST_CATEGORY_NAMES, (v if isinstance(v, str) else v[0] for v in FORECAST_CATEGORY), strict=True)
+)
 
 
 def derive(org: Org, sobject: str, row: dict[str, Any], now: str, changed: frozenset[str] = frozenset()) -> None:
@@ -35,9 +45,14 @@ def derive(org: Org, sobject: str, row: dict[str, Any], now: str, changed: froze
             row["IsClosed"], row["IsWon"] = stage[2], stage[3]
             if row.get("Probability") is None:
                 row["Probability"] = float(stage[1])
-            row["ForecastCategory"] = "Closed" if stage[3] else ("Omitted" if stage[2] else "Pipeline")
-            if row.get("ForecastCategoryName") is None:
-                row["ForecastCategoryName"] = row["ForecastCategory"]
+            # The stage implies the forecast category name unless this write set one; the category follows it.
+            if row.get("ForecastCategoryName") is None or (
+                "StageName" in changed and "ForecastCategoryName" not in changed
+            ):
+                row["ForecastCategoryName"] = "Closed" if stage[3] else ("Omitted" if stage[2] else "Pipeline")
+            if "StageName" in changed:
+                row["LastStageChangeDate"] = now
+        row["ForecastCategory"] = FORECAST_CATEGORY_OF.get(row.get("ForecastCategoryName") or "")
         amount, prob = row.get("Amount"), row.get("Probability")
         row["ExpectedRevenue"] = None if amount is None or prob is None else round(amount * prob / 100, 2)
         close = row.get("CloseDate")
@@ -46,6 +61,7 @@ def derive(org: Org, sobject: str, row: dict[str, Any], now: str, changed: froze
             row["FiscalYear"], row["FiscalQuarter"] = year, (month - 1) // 3 + 1
             row["Fiscal"] = f"{year} {(month - 1) // 3 + 1}"
     elif sobject == "Case":
+        _case_contact(org, row, changed)
         if not row.get("CaseNumber"):
             org.case_number += 1
             row["CaseNumber"] = f"{org.case_number:08d}"
@@ -114,3 +130,14 @@ def _event_times(row: dict[str, Any], changed: frozenset[str]) -> None:
     row["DurationInMinutes"] = int((end - start).total_seconds() // 60)
     row["ActivityDate"] = start.date().isoformat()
     row["EndDate"] = end.date().isoformat()
+
+
+def _case_contact(org: Org, row: dict[str, Any], changed: frozenset[str]) -> None:
+    """Contact* fields copy the case's contact; a new contact brings its account when AccountId was left empty."""
+    contact = org.records["Contact"].get(row.get("ContactId") or "")
+    if contact is None or contact.get("IsDeleted"):
+        contact = {}
+    row["ContactPhone"], row["ContactMobile"] = contact.get("Phone"), contact.get("MobilePhone")
+    row["ContactEmail"], row["ContactFax"] = contact.get("Email"), contact.get("Fax")
+    if "ContactId" in changed and not row.get("AccountId"):
+        row["AccountId"] = contact.get("AccountId")

@@ -10,7 +10,7 @@ from sandbox import dml
 from sandbox.clock import sf_datetime
 from sandbox.derived import derive
 from sandbox.errors import ControlError
-from sandbox.schema.organization import INSTANCE_NAME
+from sandbox.schema.organization import INSTANCE_NAME, NEW_ORG_VALUES
 from sandbox.state import EDITIONS, ExternalClientApp, Org, Profile, State, User
 
 DEFAULT_PASSWORD = "sandbox-pass-1"
@@ -116,10 +116,9 @@ def organization_row_write(state: State, org: Org) -> dict[str, Any]:
     if existing is None:
         admin = next((u for u in org.users.values() if u.role == "admin"), None)
         creator = admin.id if admin else None
+        row.update(NEW_ORG_VALUES)
         row.update(
-            Id=org.id, Country="US", PrimaryContact=admin.name if admin else None, DefaultLocaleSidKey="en_US",
-            TimeZoneSidKey="America/Los_Angeles", LanguageLocaleKey="en_US", FiscalYearStartMonth=1,
-            ReceivesInfoEmails=True, ReceivesAdminInfoEmails=True, InstanceName=INSTANCE_NAME, IsSandbox=False,
+            Id=org.id, PrimaryContact=admin.name if admin else None, InstanceName=INSTANCE_NAME, IsSandbox=False,
             CreatedDate=now, CreatedById=creator, LastModifiedById=creator,
         )  # fmt: skip
     row.update(Name=org.name, OrganizationType=org.edition, LastModifiedDate=now, SystemModstamp=now)

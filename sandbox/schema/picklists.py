@@ -40,6 +40,8 @@ OPPORTUNITY_TYPE = (
 FORECAST_CATEGORY = (
     "Omitted", "Pipeline", ("BestCase", "Best Case"), ("MostLikely", "Most Likely"), ("Forecast", "Commit"), "Closed",
 )
+# ForecastCategoryName holds the category names (Object Reference: Best Case, Closed, Commit, Most Likely, ...).
+FORECAST_CATEGORY_NAMES = ("Omitted", "Pipeline", "Best Case", "Most Likely", "Commit", "Closed")
 
 CASE_STATUS = ("New", "Working", "Escalated", "Closed")
 CASE_CLOSED_STATUSES = frozenset({"Closed"})

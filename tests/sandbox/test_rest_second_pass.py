@@ -311,3 +311,120 @@ def test_record_types_are_queryable_and_drive_record_type_id_and_describe(api):
         json={"Name": "X", "StageName": "Prospecting", "CloseDate": "2024-06-30", "RecordTypeId": support},
     )
     assert wrong.status_code == 400 and wrong.json()[0]["errorCode"] == "INVALID_CROSS_REFERENCE_KEY"
+
+
+OPPORTUNITY_FIELDS = {  # the Field Reference's standard Opportunity fields (not org-specific __c, multi-currency)
+    "AccountId", "ActivityMetricId", "ActivityMetricRollupId", "AgeInDays", "Amount", "CampaignId", "CloseDate",
+    "ContactId", "CreatedById", "CreatedDate", "Description", "ExpectedRevenue", "Fiscal", "FiscalQuarter",
+    "FiscalYear", "ForecastCategory", "ForecastCategoryName", "HasOpenActivity", "HasOpportunityLineItem",
+    "HasOverdueTask", "Id", "IsClosed", "IsDeleted", "IsExcludedFromTerritory2Filter", "IsPriorityRecord",
+    "IsPrivate", "IsWon", "LastActivityDate", "LastActivityInDays", "LastAmountChangedHistoryId",
+    "LastCloseDateChangedHistoryId", "LastModifiedById", "LastModifiedDate", "LastReferencedDate",
+    "LastStageChangeDate", "LastStageChangeInDays", "LastViewedDate", "LeadSource", "Name", "NextStep", "OwnerId",
+    "Pricebook2Id", "Probability", "PushCount", "StageName", "SyncedQuoteId", "SystemModstamp", "Territory2Id",
+    "TotalOpportunityQuantity", "Type",
+}  # fmt: skip
+CASE_FIELDS = {
+    "AccountId", "AssetId", "CaseNumber", "ClosedDate", "Comments", "ContactEmail", "ContactFax", "ContactId",
+    "ContactMobile", "ContactPhone", "CreatedById", "CreatedDate", "Description", "Id", "IsClosed", "IsDeleted",
+    "IsEscalated", "LastModifiedById", "LastModifiedDate", "LastReferencedDate", "LastViewedDate", "MasterRecordId",
+    "Origin", "OwnerId", "ParentId", "Priority", "Reason", "SourceId", "Status", "Subject", "SuppliedCompany",
+    "SuppliedEmail", "SuppliedName", "SuppliedPhone", "SystemModstamp", "Type",
+}  # fmt: skip
+
+
+def described_fields(api, sobject):
+    return {f["name"]: f for f in api.get(f"sobjects/{sobject}/describe").json()["fields"]}
+
+
+def test_opportunity_has_every_standard_field_with_the_documented_flags(api):
+    fields = described_fields(api, "Opportunity")
+
+    assert OPPORTUNITY_FIELDS | {"RecordTypeId"} == set(fields)
+    category = fields["ForecastCategoryName"]
+    assert (category["length"], category["restrictedPicklist"], category["defaultedOnCreate"]) == (255, True, True)
+    assert fields["ForecastCategory"]["length"] == 40 and not fields["ForecastCategory"]["createable"]
+    assert fields["ContactId"]["createable"] and not fields["ContactId"]["updateable"]
+    assert fields["Name"]["idLookup"] and fields["Probability"]["defaultedOnCreate"]
+    assert (fields["FiscalYear"]["digits"], fields["AgeInDays"]["type"]) == (8, "int")
+    assert fields["LastAmountChangedHistoryId"]["referenceTo"] == ["OpportunityHistory"]
+
+    contact = api.create("Contact", LastName="Buyer")
+    opp = api.create(
+        "Opportunity", Name="Deal", StageName="Prospecting", CloseDate="2024-06-30", ContactId=contact,
+        ForecastCategoryName="Best Case",
+    )  # fmt: skip
+    row = api.get(f"sobjects/Opportunity/{opp}").json()
+    assert (row["ContactId"], row["ForecastCategoryName"], row["ForecastCategory"]) == (
+        contact,
+        "Best Case",
+        "BestCase",
+    )
+    assert row["LastStageChangeDate"] == row["CreatedDate"]
+    moved = api.patch(f"sobjects/Opportunity/{opp}", json={"StageName": "Closed Won"})
+    assert moved.status_code == 204
+    won = api.get(f"sobjects/Opportunity/{opp}").json()
+    assert (won["ForecastCategoryName"], won["ForecastCategory"], won["IsWon"]) == ("Closed", "Closed", True)
+    refused = api.patch(f"sobjects/Opportunity/{opp}", json={"ContactId": contact})
+    assert refused.status_code == 400 and refused.json()[0]["errorCode"] == "INVALID_FIELD_FOR_INSERT_UPDATE"
+
+
+def test_case_has_every_standard_field_and_copies_its_contact(api):
+    fields = described_fields(api, "Case")
+
+    assert CASE_FIELDS | {"RecordTypeId"} == set(fields)
+    assert {fields[n]["length"] for n in ("Type", "Status", "Reason", "Origin", "Priority")} == {255}
+    assert (fields["Comments"]["type"], fields["Comments"]["length"]) == ("textarea", 4000)
+    assert fields["CaseNumber"]["idLookup"] and not fields["ContactEmail"]["createable"]
+
+    account = api.create("Account", Name="Acme")
+    contact = api.create("Contact", LastName="Caller", Email="caller@example.test", Phone="555-0101", AccountId=account)
+    case = api.create("Case", Subject="Broken", ContactId=contact)
+
+    row = api.get(f"sobjects/Case/{case}").json()
+    assert (row["ContactEmail"], row["ContactPhone"], row["AccountId"]) == ("caller@example.test", "555-0101", account)
+    assert (row["Status"], row["Priority"], row["IsClosed"]) == ("New", "Medium", False)
+    copied = api.post("sobjects/Case", json={"Subject": "X", "ContactEmail": "x@example.test"})
+    assert copied.status_code == 400 and copied.json()[0]["errorCode"] == "INVALID_FIELD_FOR_INSERT_UPDATE"
+
+
+def _recorded_organization():
+    import json
+    import os
+    from pathlib import Path
+
+    import pytest
+
+    shared = Path(os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[3] / "shared"))
+    path = shared / "fixtures" / "salesforce" / "describe" / "Organization.json"
+    if not path.exists():
+        pytest.skip(f"../shared/fixtures not present: {path} (recordings are read at test time only)")
+    return json.loads(path.read_text())
+
+
+def test_organization_row_has_every_recorded_field_with_its_shape(sandbox_org, api):
+    recorded = _recorded_organization()
+
+    ours = api.get(f"sobjects/Organization/{sandbox_org.org_id}").json()
+
+    assert set(recorded) - set(ours) == set()
+    assert set(ours["Address"]) == set(recorded["Address"]) and ours["Address"]["country"] == "US"
+    typed = 0
+    for key, value in recorded.items():  # same JSON type wherever both have a value (a trial date may be unset)
+        if value is not None and ours[key] is not None and key not in ("attributes", "Address"):
+            assert type(ours[key]) is type(value), (key, ours[key], value)
+            typed += 1
+    assert typed >= 35
+    for key in ("DefaultAccountAccess", "DefaultCalendarAccess", "DefaultCaseAccess", "DefaultContactAccess",
+                "DefaultLeadAccess", "DefaultOpportunityAccess", "DefaultPricebookAccess", "UiSkin"):  # fmt: skip
+        assert ours[key] == recorded[key], key
+    fields = described_fields(api, "Organization")
+    assert fields["DelegatedAuthenticationServiceUrl"]["type"] == "url"
+    assert fields["MonthlyPageViewsUsed"]["type"] == "int" and fields["InstanceName"]["length"] == 40
+    assert fields["Address"]["type"] == "address" and fields["City"]["compoundFieldName"] == "Address"
+    assert not fields["Country"]["updateable"] and fields["City"]["updateable"]
+    assert {v["value"] for v in fields["DefaultCaseAccess"]["picklistValues"]} == {
+        "None", "Read", "Edit", "ReadEditTransfer"
+    }  # fmt: skip
+    rows = api.query("SELECT UiSkin, MonthlyPageViewsEntitlement, Address FROM Organization").json()["records"]
+    assert rows[0]["UiSkin"] == "Theme3" and rows[0]["MonthlyPageViewsEntitlement"] == 0
