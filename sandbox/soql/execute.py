@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
+from .nodes import And, Comparison, FieldPath, Not, Or
 from .plan import ChildSpec, Pair, Plan
 from .predicates import Row
 
@@ -73,13 +74,18 @@ def prepare(plan: Plan, store: Store) -> None:
 
 def select(plan: Plan, store: Store) -> list[Pair]:
     """Rows passing WHERE, ordered, then OFFSET and LIMIT (for aggregate queries, just the rows
-    passing WHERE: `plan.aggregate` groups them)."""
+    passing WHERE: `plan.aggregate` groups them).
+
+    `parents` is None in the pairs when WHERE and ORDER BY need no parent: `project` attaches them
+    to the rows of a page only, so a 100k-row scan does not build 100k of them."""
     prepare(plan, store)
     matches = plan.matches
     paths = plan.parent_paths
     rows = store.rows(plan.sobject)
     if not paths:
         pairs: list[Pair] = [(r, _EMPTY) for r in rows if matches(r, _EMPTY)]
+    elif not plan.is_aggregate and not _filters_or_sorts_on_parents(plan):
+        pairs = [(r, None) for r in rows if matches(r, _EMPTY)]  # type: ignore[misc]
     else:
         fetch = store.fetch
         pairs = []
@@ -97,9 +103,32 @@ def select(plan: Plan, store: Store) -> list[Pair]:
     return pairs
 
 
+def _filters_or_sorts_on_parents(plan: Plan) -> bool:
+    """True when WHERE or ORDER BY names a dotted path (a parent, or the object-name prefix)."""
+    paths: list[Any] = [item.field for item in plan.query.order_by]
+    stack: list[Any] = [plan.query.where] if plan.query.where is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Comparison):
+            paths.append(node.field)
+        elif isinstance(node, Not):
+            stack.append(node.operand)
+        elif isinstance(node, And | Or):
+            stack.extend(node.operands)
+    return any(isinstance(p, FieldPath) and len(p.parts) > 1 for p in paths)
+
+
+def _attach(plan: Plan, pairs: Sequence[Pair], store: Store) -> list[Pair]:
+    paths, fetch = plan.parent_paths, store.fetch
+    if not paths:
+        return [(row, _EMPTY) for row, _parents in pairs]
+    return [(row, parents if parents is not None else Parents(row, paths, fetch)) for row, parents in pairs]
+
+
 def project(plan: Plan, pairs: Sequence[Pair], store: Store) -> list[dict[str, Any]]:
     """REST records for one page of `select`'s pairs, child subqueries included: each relationship is
     null when the row has no matching children, else {"totalSize", "done": true, "records"}."""
+    pairs = _attach(plan, pairs, store)
     if not plan.children:
         return [plan.project(row, parents) for row, parents in pairs]
     parent_ids = {row.get("Id") for row, _parents in pairs}
