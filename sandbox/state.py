@@ -204,6 +204,7 @@ class Org:
         self.ext_index: dict[tuple[str, str], dict[str, set[str]]] = {}
         self.cursors: collections.OrderedDict[str, Any] = collections.OrderedDict()
         self.bulk_jobs: dict[str, Any] = {}
+        self.ingest_jobs: dict[str, Any] = {}  # Bulk API 2.0 ingest jobs (rest.ingest)
         self.list_views: dict[str, list[Any]] = {}  # sobject -> its list views (rest.listviews), made on first use
         self.api = ApiCounter()
         self.version = 0  # bumped when schema or permissions change (describe cache key)
@@ -223,6 +224,7 @@ class Org:
     def __setstate__(self, state: dict[str, Any]) -> None:
         state.setdefault("bulk_polls_before_complete", DEFAULT_BULK_POLLS_BEFORE_COMPLETE)  # state files before it
         state.setdefault("list_views", {})
+        state.setdefault("ingest_jobs", {})
         self.__dict__.update(state)
         self.lock = threading.RLock()
 

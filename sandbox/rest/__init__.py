@@ -10,7 +10,17 @@ from sandbox import bulk
 from sandbox.errors import ApiError, DmlError, invalid_session
 from sandbox.http import Request, Response, Router, dumps, json_response
 from sandbox.oauth import bearer, token_user, valid_token
-from sandbox.rest import collections, composite, describe, limits, listviews, query, replication, sobjects
+from sandbox.rest import (
+    collections,
+    composite,
+    describe,
+    ingest,
+    limits,
+    listviews,
+    query,
+    replication,
+    sobjects,
+)
 from sandbox.rest.base import Ctx, Out
 from sandbox.state import API_VERSIONS
 
@@ -58,6 +68,15 @@ ROUTER.add("GET", r"/jobs/query/(?P<job>\w+)/?", bulk.get)
 ROUTER.add("PATCH", r"/jobs/query/(?P<job>\w+)/?", bulk.patch)
 ROUTER.add("DELETE", r"/jobs/query/(?P<job>\w+)/?", bulk.delete)
 ROUTER.add("GET", r"/jobs/query/(?P<job>\w+)/results/?", bulk.results)
+ROUTER.add("GET", r"/jobs/ingest/?", ingest.list_jobs)
+ROUTER.add("POST", r"/jobs/ingest/?", ingest.create)
+ROUTER.add("GET", r"/jobs/ingest/(?P<job>\w+)/?", ingest.get)
+ROUTER.add("PATCH", r"/jobs/ingest/(?P<job>\w+)/?", ingest.patch)
+ROUTER.add("DELETE", r"/jobs/ingest/(?P<job>\w+)/?", ingest.delete)
+ROUTER.add("PUT", r"/jobs/ingest/(?P<job>\w+)/batches/?", ingest.upload)
+ROUTER.add("GET", r"/jobs/ingest/(?P<job>\w+)/successfulResults/?", ingest.successful_results)
+ROUTER.add("GET", r"/jobs/ingest/(?P<job>\w+)/failedResults/?", ingest.failed_results)
+ROUTER.add("GET", r"/jobs/ingest/(?P<job>\w+)/(?i:unprocessedrecords)/?", ingest.unprocessed_records)
 
 
 def _error(status: int, code: str, message: str) -> Out:
@@ -110,8 +129,9 @@ def handle(app: SandboxApp, req: Request) -> Response:
         resp = json_response(403, [{"errorCode": "API_DISABLED_FOR_ORG", "message": API_DISABLED}])
         resp.org_id, resp.user_id = org.id, user.id
         return resp
+    csv_upload = "csv" in (req.header("content-type") or "").lower()  # Bulk ingest data is CSV, not JSON
     try:
-        body = req.json() if req.method in ("POST", "PATCH", "PUT") else None
+        body = req.json() if req.method in ("POST", "PATCH", "PUT") and not csv_upload else None
     except ValueError as exc:
         body = _BadJson(str(exc))
     with org.lock:
@@ -129,7 +149,7 @@ def handle(app: SandboxApp, req: Request) -> Response:
             else:
                 ctx = Ctx(
                     app=app, org=org, user=user, version=m.group("version"), query=req.query, headers=req.headers,
-                    body=body, now=state.clock.now(),
+                    body=body, now=state.clock.now(), raw=req.body,
                 )  # fmt: skip
                 out = call(ctx, req.method if req.method != "HEAD" else "GET", m.group("rest") or "/")
     resp = _to_response(out, [("Sforce-Limit-Info", f"api-usage={used}/{org.api_limit}")])

@@ -34,6 +34,7 @@ class Ctx:
     now: dt.datetime
     internal: bool = False  # a Composite subrequest
     txn: Any = None  # dml.Txn shared by an all-or-none Composite request
+    raw: bytes = b""  # the request body as sent (CSV uploads of Bulk ingest jobs)
 
     @property
     def now_str(self) -> str:

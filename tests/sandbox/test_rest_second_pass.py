@@ -428,3 +428,123 @@ def test_organization_row_has_every_recorded_field_with_its_shape(sandbox_org, a
     }  # fmt: skip
     rows = api.query("SELECT UiSkin, MonthlyPageViewsEntitlement, Address FROM Organization").json()["records"]
     assert rows[0]["UiSkin"] == "Theme3" and rows[0]["MonthlyPageViewsEntitlement"] == 0
+
+
+def _csv_rows(text):
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_bulk2_insert_through_simple_salesforce_validates_like_rest(sandbox_org, api):
+    sf = sandbox_org.simple_salesforce(sandbox_org.admin_user)
+
+    [result] = sf.bulk2.Contact.insert(
+        records=[
+            {"LastName": "Loaded", "Email": "loaded@example.test", "LeadSource": "Web"},
+            {"LastName": "", "Email": "nolast@example.test", "LeadSource": ""},
+            {"LastName": "BadMail", "Email": "not-an-email", "LeadSource": ""},
+        ],
+        wait=0.01,
+    )
+
+    assert (result["numberRecordsProcessed"], result["numberRecordsFailed"]) == (3, 2)
+    [ok] = _csv_rows(sf.bulk2.Contact.get_successful_records(result["job_id"]))
+    assert ok["sf__Created"] == "true" and ok["LastName"] == "Loaded" and ok["sf__Id"].startswith("003")
+    failed = {
+        row["Email"]: row["sf__Error"] for row in _csv_rows(sf.bulk2.Contact.get_failed_records(result["job_id"]))
+    }
+    assert failed["nolast@example.test"].startswith("REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]")
+    assert failed["not-an-email"].startswith("INVALID_EMAIL_ADDRESS:")
+    rows = api.query("SELECT Id, LastName, LeadSource FROM Contact").json()["records"]
+    assert [(r["Id"], r["LastName"], r["LeadSource"]) for r in rows] == [(ok["sf__Id"], "Loaded", "Web")]
+
+
+def test_bulk2_update_upsert_and_delete_through_simple_salesforce(sandbox_org, api):
+    sf = sandbox_org.simple_salesforce(sandbox_org.admin_user)
+    kept = api.create("Contact", LastName="Kept", Email="kept@example.test")
+    gone = api.create("Contact", LastName="Gone")
+
+    [updated] = sf.bulk2.Contact.update(
+        records=[{"Id": kept, "Title": "CTO"}, {"Id": "003000000000000AAA", "Title": "Nobody"}], wait=0.01
+    )
+    [upserted] = sf.bulk2.Contact.upsert(
+        records=[{"Email": "KEPT@example.test", "Department": "R&D"}, {"Email": "new@example.test", "LastName": "New"}],
+        external_id_field="Email",
+        wait=0.01,
+    )
+    [deleted] = sf.bulk2.Contact.delete(records=[{"Id": gone}], wait=0.01)
+
+    assert (updated["numberRecordsProcessed"], updated["numberRecordsFailed"]) == (2, 1)
+    [bad] = _csv_rows(sf.bulk2.Contact.get_failed_records(updated["job_id"]))
+    assert bad["sf__Error"].startswith("INVALID_CROSS_REFERENCE_KEY:")
+    created = {
+        r["Email"]: r["sf__Created"] for r in _csv_rows(sf.bulk2.Contact.get_successful_records(upserted["job_id"]))
+    }
+    assert created == {"KEPT@example.test": "false", "new@example.test": "true"}
+    assert deleted["numberRecordsFailed"] == 0
+    row = api.get(f"sobjects/Contact/{kept}").json()
+    assert (row["Title"], row["Department"]) == ("CTO", "R&D")
+    live = api.query("SELECT LastName FROM Contact ORDER BY LastName").json()["records"]
+    assert [r["LastName"] for r in live] == ["Kept", "New"]
+    all_rows = api.get("queryAll", params={"q": f"SELECT IsDeleted FROM Contact WHERE Id = '{gone}'"}).json()
+    assert all_rows["records"][0]["IsDeleted"] is True
+
+
+def test_bulk2_ingest_job_lifecycle_over_http(api):
+    created = api.post("jobs/ingest", json={"object": "Account", "operation": "insert", "lineEnding": "LF"})
+    assert created.status_code == 200, created.text
+    job = created.json()
+    assert job["state"] == "Open" and job["object"] == "Account" and job["id"].startswith("750")
+    assert job["contentUrl"] == f"services/data/v62.0/jobs/ingest/{job['id']}/batches"
+
+    early = api.get(f"jobs/ingest/{job['id']}/successfulResults")
+    data = "Name,CleanStatus,NumberOfEmployees\nAcme,Matched,12\nBad,Bogus,\n"  # CleanStatus is restricted
+    put = api.http.put(api.url(job["contentUrl"].split("v62.0/", 1)[1]), data=data,
+                       headers={"Content-Type": "text/csv"}, timeout=30)  # fmt: skip
+    closed = api.patch(f"jobs/ingest/{job['id']}", json={"state": "UploadComplete"})
+    polls = [api.get(f"jobs/ingest/{job['id']}").json() for _ in range(2)]
+
+    assert early.status_code == 400 and early.json()[0]["errorCode"] == "INVALIDJOBSTATE"
+    assert put.status_code == 201 and put.content == b""
+    assert closed.status_code == 200 and closed.json()["state"] == "UploadComplete"
+    assert polls[0]["state"] == "InProgress" and polls[0]["numberRecordsProcessed"] == 0
+    done = polls[1]
+    assert (done["state"], done["jobType"], done["numberRecordsProcessed"], done["numberRecordsFailed"]) == (
+        "JobComplete", "V2Ingest", 2, 1,
+    )  # fmt: skip
+    failed = api.get(f"jobs/ingest/{job['id']}/failedResults")
+    assert failed.headers["Content-Type"].startswith("text/csv")
+    [row] = _csv_rows(failed.text)
+    assert row["Name"] == "Bad" and row["sf__Error"].startswith("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST")
+    accounts = api.query("SELECT Name, NumberOfEmployees FROM Account").json()["records"]
+    assert [(r["Name"], r["NumberOfEmployees"]) for r in accounts] == [("Acme", 12)]  # CSV text typed by the field
+    listed = api.get("jobs/ingest").json()["records"]
+    assert [j["id"] for j in listed] == [job["id"]]
+    assert api.delete(f"jobs/ingest/{job['id']}").status_code == 204
+    assert api.get(f"jobs/ingest/{job['id']}").status_code == 404
+
+
+def test_bulk2_ingest_abort_unknown_fields_and_upsert_key(api):
+    def job_with(data, **spec):
+        job = api.post("jobs/ingest", json={"object": "Lead", "operation": "insert", **spec}).json()
+        api.http.put(api.url(f"jobs/ingest/{job['id']}/batches"), data=data, headers={"Content-Type": "text/csv"},
+                     timeout=30)  # fmt: skip
+        return job["id"]
+
+    aborted = job_with("LastName,Company\nA,B\n")
+    assert api.patch(f"jobs/ingest/{aborted}", json={"state": "Aborted"}).json()["state"] == "Aborted"
+    assert _csv_rows(api.get(f"jobs/ingest/{aborted}/unprocessedrecords").text) == [{"LastName": "A", "Company": "B"}]
+    assert api.query("SELECT COUNT() FROM Lead").json()["totalSize"] == 0
+
+    unknown = job_with("LastName,Nope__c\nA,B\n")
+    api.patch(f"jobs/ingest/{unknown}", json={"state": "UploadComplete"})
+    api.get(f"jobs/ingest/{unknown}")
+    failed = api.get(f"jobs/ingest/{unknown}").json()
+    assert failed["state"] == "Failed" and "Nope__c" in failed["errorMessage"]
+
+    refused = api.post("jobs/ingest", json={"object": "Lead", "operation": "upsert", "externalIdFieldName": "Company"})
+    assert refused.status_code == 400 and refused.json()[0]["errorCode"] == "INVALIDJOB"
+    unknown_object = api.post("jobs/ingest", json={"object": "Nope", "operation": "insert"})
+    assert unknown_object.status_code == 400 and unknown_object.json()[0]["errorCode"] == "INVALIDENTITY"
