@@ -1,11 +1,10 @@
-"""SOQL execution against an org: the schema adapter for ``sandbox.soql`` and cursor-based paging."""
+"""SOQL against an org: the schema adapter for ``sandbox.soql``, evaluation and parent lookups (REST paging is in
+``sandbox.rest.query``; Bulk uses evaluate and attach)."""
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
-from sandbox import ids
 from sandbox.errors import ApiError
 from sandbox.soql import FieldInfo, Plan, SoqlError, compile_query
 from sandbox.soql.nodes import And, Comparison, Not, Or
@@ -152,19 +151,6 @@ def attach(org: Org, plan: Plan, pairs: list[tuple[dict, Any]]) -> list[tuple[di
     return [(r, p if p is not None else LazyParents(r, org, lookups)) for r, p in pairs]
 
 
-class Cursor:
-    __slots__ = ("pairs", "plan", "batch", "version")
-
-    def __init__(self, pairs: list, plan: Plan, batch: int, version: str) -> None:
-        self.pairs = pairs
-        self.plan = plan
-        self.batch = batch
-        self.version = version
-
-
-_locator_seq = itertools.count(1)
-
-
 def batch_size(header: str | None) -> int:
     """``Sforce-Query-Options: batchSize=n`` (200..2000; default 2000)."""
     if not header:
@@ -177,40 +163,3 @@ def batch_size(header: str | None) -> int:
             except ValueError:
                 return MAX_BATCH
     return MAX_BATCH
-
-
-def run(org: Org, user: User, soql: str, *, now, version: str, include_deleted: bool, batch: int) -> dict:
-    plan = compile_for(org, user, soql, now=now, version=version)
-    pairs = evaluate(org, plan, include_deleted=include_deleted)
-    if plan.is_count:
-        return {"totalSize": len(pairs), "done": True, "records": []}
-    if plan.is_aggregate:
-        records = plan.aggregate(attach(org, plan, pairs))
-        return {"totalSize": len(records), "done": True, "records": records}
-    return page(org, Cursor(pairs, plan, batch, version), 0, None)
-
-
-def page(org: Org, cursor: Cursor, start: int, locator: str | None) -> dict:
-    end = start + cursor.batch
-    project = cursor.plan.project
-    records = [project(r, p) for r, p in attach(org, cursor.plan, cursor.pairs[start:end])]
-    result: dict[str, Any] = {"totalSize": len(cursor.pairs), "done": end >= len(cursor.pairs)}
-    if not result["done"]:
-        if locator is None:
-            locator = org.ids.new(ids.KEY_PREFIXES["QueryLocator"])
-            org.cursors[locator] = cursor
-            while len(org.cursors) > MAX_CURSORS:
-                org.cursors.popitem(last=False)
-        result["nextRecordsUrl"] = f"/services/data/v{cursor.version}/query/{locator}-{end}"
-    result["records"] = records
-    return result
-
-
-def more(org: Org, token: str) -> dict:
-    """queryMore: ``01g...-2000`` -> the next page of a cached cursor."""
-    locator, _, offset = token.partition("-")
-    cursor = org.cursors.get(locator) or org.cursors.get(ids.normalize(locator) or "")
-    if cursor is None or not offset.isdigit():
-        raise ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
-    org.cursors.move_to_end(locator)
-    return page(org, cursor, int(offset), locator)
