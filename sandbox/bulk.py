@@ -19,6 +19,7 @@ from sandbox import query as soql_query
 from sandbox.errors import ApiError
 from sandbox.rest.base import Ctx, Out
 from sandbox.soql import SoqlError
+from sandbox.soql import execute as soql_execute
 
 DELIMITERS = {"COMMA": ",", "TAB": "\t", "PIPE": "|", "SEMICOLON": ";", "CARET": "^", "BACKQUOTE": "`"}
 LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n"}
@@ -109,7 +110,7 @@ def create(ctx: Ctx) -> Out:
         plan.validate_for_bulk()
     except SoqlError as exc:
         raise ApiError(400, exc.error_code, exc.message) from None
-    pairs = soql_query.evaluate(ctx.org, plan, include_deleted=operation == "queryAll")
+    pairs = soql_execute.select(plan, soql_query.OrgStore(ctx.org, include_deleted=operation == "queryAll"))
     polls = ctx.org.bulk_polls_before_complete
     job = QueryJob(
         id=ctx.org.ids.new(ids.KEY_PREFIXES["BulkJob"]),
@@ -194,7 +195,8 @@ def results(ctx: Ctx, job: str) -> Out:
         raise ApiError(400, "INVALIDJOB", f"Invalid maxRecords: {raw_max}") from None
     if max_records <= 0:
         raise ApiError(400, "INVALIDJOB", f"Invalid maxRecords: {raw_max}")
-    chunk = soql_query.attach(ctx.org, found.plan, found.pairs[start : start + max_records])
+    store = soql_query.OrgStore(ctx.org, include_deleted=False)  # parents: never deleted ones
+    chunk = soql_execute.attach(found.plan, found.pairs[start : start + max_records], store)
     end = start + len(chunk)
     buf = io.StringIO()
     writer = csv.writer(

@@ -1,5 +1,6 @@
-"""SOQL against an org: the schema adapter for ``sandbox.soql``, evaluation and parent lookups (REST paging is in
-``sandbox.rest.query``; Bulk uses evaluate and attach)."""
+"""SOQL against an org, shared by REST query and Bulk query jobs: the user's view of the schema (``OrgSchema``),
+the org's rows (``OrgStore``) for ``sandbox.soql.execute``, and the batch size header. REST paging lives in
+``sandbox.rest.query``."""
 
 from __future__ import annotations
 
@@ -7,13 +8,11 @@ from typing import Any
 
 from sandbox.errors import ApiError
 from sandbox.soql import FieldInfo, Plan, SoqlError, compile_query
-from sandbox.soql.nodes import And, Comparison, Not, Or
 from sandbox.state import Org, User
 
 MAX_BATCH = 2000
 MIN_BATCH = 200
 MAX_CURSORS = 500  # per org; the oldest is dropped first
-_EMPTY: dict[str, Any] = {}
 
 
 class OrgSchema:
@@ -72,83 +71,24 @@ def compile_for(org: Org, user: User | None, soql: str, *, now, version: str) ->
         raise ApiError(400, "MALFORMED_QUERY", "Query is too complex") from None
 
 
-def _parent_row(org: Org, rid: Any) -> dict[str, Any] | None:
-    if not rid:
-        return None
-    found = org.find_record(rid)
-    if found is None or found[1].get("IsDeleted"):
-        return None
-    return found[1]
+class OrgStore:
+    """``soql.execute.Store`` over one org: live rows, plus deleted ones for queryAll."""
 
+    def __init__(self, org: Org, *, include_deleted: bool) -> None:
+        self.org = org
+        self.include_deleted = include_deleted
 
-class LazyParents:
-    """``parents`` for a row, resolved on first ``get``: only rows that are filtered on, sorted on or
-    projected pay for the parent lookup."""
+    def rows(self, sobject: str) -> list[dict[str, Any]]:
+        rows = self.org.records.get(sobject, {}).values()
+        if self.include_deleted:
+            return list(rows)
+        return [r for r in rows if not r.get("IsDeleted")]
 
-    __slots__ = ("_row", "_org", "_lookups", "_cache")
-
-    def __init__(self, row: dict, org: Org, lookups: dict[str, tuple[str, str]]) -> None:
-        self._row, self._org, self._lookups = row, org, lookups
-        self._cache: dict[str, Any] = {}
-
-    def get(self, rel: str, default: Any = None) -> Any:
-        cache = self._cache
-        if rel in cache:
-            return cache[rel]
-        lookup = self._lookups.get(rel)
-        value = _parent_row(self._org, self._row.get(lookup[1])) if lookup else default
-        cache[rel] = value
-        return value
-
-
-def _uses_relationship(plan: Plan) -> bool:
-    """True when WHERE or ORDER BY names a dotted path, so parents are needed before projection."""
-    paths = [item.field for item in plan.query.order_by]
-    stack = [plan.query.where] if plan.query.where is not None else []
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Comparison):
-            paths.append(node.field)
-        elif isinstance(node, Not):
-            stack.append(node.operand)
-        elif isinstance(node, And | Or):
-            stack.extend(node.operands)
-    return any(len(p.parts) > 1 for p in paths)
-
-
-def evaluate(org: Org, plan: Plan, *, include_deleted: bool) -> list[tuple[dict, Any]]:
-    """Matching (row, parents) pairs, sorted and windowed (caller holds org.lock).
-
-    ``parents`` is None when it was not needed to filter or sort: ``attach`` resolves it for the rows
-    actually projected (a page, a CSV chunk), so a 100k-row scan does not look up 100k parents.
-    """
-    rows = org.records[plan.sobject].values()
-    if not include_deleted:
-        rows = [r for r in rows if not r.get("IsDeleted")]
-    lookups = plan.parent_lookups
-    matches = plan.matches
-    if not lookups or not _uses_relationship(plan):
-        pairs: list[tuple[dict, Any]] = [(r, None) for r in rows if matches(r, _EMPTY)]
-    else:
-        pairs = []
-        append = pairs.append
-        for r in rows:
-            parents = LazyParents(r, org, lookups)
-            if matches(r, parents):
-                append((r, parents))
-    if plan.query.order_by:
-        pairs = plan.sort(pairs)
-    if plan.offset or plan.limit is not None:
-        pairs = plan.window(pairs)
-    return pairs
-
-
-def attach(org: Org, plan: Plan, pairs: list[tuple[dict, Any]]) -> list[tuple[dict, Any]]:
-    """Fill in deferred parents (see ``evaluate``)."""
-    lookups = plan.parent_lookups
-    if not lookups:
-        return [(r, _EMPTY) for r, _p in pairs]
-    return [(r, p if p is not None else LazyParents(r, org, lookups)) for r, p in pairs]
+    def fetch(self, record_id: str) -> dict[str, Any] | None:
+        found = self.org.find_record(record_id)
+        if found is None or found[1].get("IsDeleted"):
+            return None
+        return found[1]
 
 
 def batch_size(header: str | None) -> int:

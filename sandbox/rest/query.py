@@ -1,6 +1,6 @@
 """REST query, queryAll and queryMore (``nextRecordsUrl``).
 
-The SOQL engine (``sandbox.soql``) compiles and runs the query through ``OrgStore``, which hands it
+The SOQL engine (``sandbox.soql``) compiles and runs the query through ``sandbox.query.OrgStore``, which hands it
 the org's rows; this module owns the cursors behind ``nextRecordsUrl``. Handlers run under ``org.lock``.
 """
 
@@ -17,26 +17,6 @@ from sandbox.soql import FieldInfo, Plan, SoqlError, compile_query
 from sandbox.soql import execute as soql_execute
 from sandbox.soql.columns import column_metadata
 from sandbox.state import Org, User
-
-
-class OrgStore:
-    """``soql.execute.Store`` over one org: live rows, plus deleted ones for queryAll."""
-
-    def __init__(self, org: Org, *, include_deleted: bool) -> None:
-        self.org = org
-        self.include_deleted = include_deleted
-
-    def rows(self, sobject: str) -> list[dict[str, Any]]:
-        rows = self.org.records.get(sobject, {}).values()
-        if self.include_deleted:
-            return list(rows)
-        return [r for r in rows if not r.get("IsDeleted")]
-
-    def fetch(self, record_id: str) -> dict[str, Any] | None:
-        found = self.org.find_record(record_id)
-        if found is None or found[1].get("IsDeleted"):
-            return None
-        return found[1]
 
 
 class QuerySchema(soql_query.OrgSchema):
@@ -75,7 +55,7 @@ class QuerySchema(soql_query.OrgSchema):
 class _Cursor:
     __slots__ = ("pairs", "plan", "batch", "version", "store")
 
-    def __init__(self, pairs: list, plan: Plan, batch: int, version: str, store: OrgStore) -> None:
+    def __init__(self, pairs: list, plan: Plan, batch: int, version: str, store: soql_query.OrgStore) -> None:
         self.pairs, self.plan, self.batch, self.version, self.store = pairs, plan, batch, version, store
 
 
@@ -103,7 +83,7 @@ def run(ctx: Ctx, *, include_deleted: bool) -> dict[str, Any]:
         # Column metadata instead of records: nothing is read.
         spec = ctx.org.spec(plan.sobject)
         return {**column_metadata(plan), "keyPrefix": spec.key_prefix if spec is not None else None}
-    store = OrgStore(ctx.org, include_deleted=include_deleted)
+    store = soql_query.OrgStore(ctx.org, include_deleted=include_deleted)
     pairs = soql_execute.select(plan, store)
     if plan.is_count:
         return {"totalSize": len(pairs), "done": True, "records": []}

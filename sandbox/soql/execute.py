@@ -118,7 +118,8 @@ def _filters_or_sorts_on_parents(plan: Plan) -> bool:
     return any(isinstance(p, FieldPath) and len(p.parts) > 1 for p in paths)
 
 
-def _attach(plan: Plan, pairs: Sequence[Pair], store: Store) -> list[Pair]:
+def attach(plan: Plan, pairs: Sequence[Pair], store: Store) -> list[Pair]:
+    """Fill in the parents `select` deferred, for the rows actually shown (a page, a CSV chunk)."""
     paths, fetch = plan.parent_paths, store.fetch
     if not paths:
         return [(row, _EMPTY) for row, _parents in pairs]
@@ -128,7 +129,7 @@ def _attach(plan: Plan, pairs: Sequence[Pair], store: Store) -> list[Pair]:
 def project(plan: Plan, pairs: Sequence[Pair], store: Store) -> list[dict[str, Any]]:
     """REST records for one page of `select`'s pairs, child subqueries included: each relationship is
     null when the row has no matching children, else {"totalSize", "done": true, "records"}."""
-    pairs = _attach(plan, pairs, store)
+    pairs = attach(plan, pairs, store)
     if not plan.children:
         return [plan.project(row, parents) for row, parents in pairs]
     parent_ids = {row.get("Id") for row, _parents in pairs}

@@ -265,9 +265,3 @@ class Plan:
             raise MalformedQuery("OFFSET is not supported by Bulk API 2.0 query jobs")
         if self.children:
             raise MalformedQuery("Parent-to-child subqueries are not supported by Bulk API 2.0 query jobs")
-        if self.semi_joins:
-            raise MalformedQuery("Semi-joins (IN (SELECT ...)) are not supported by sandbox Bulk jobs")
-        if any(holder is not None for _target, _fk, holder in self.parent_paths.values()):
-            # Salesforce allows them; the sandbox's Bulk jobs resolve one parent level only, so say so
-            # rather than answer empty columns.
-            raise MalformedQuery("Parent paths deeper than one relationship are not supported by sandbox Bulk jobs")

@@ -3,6 +3,10 @@ child subqueries, aggregates and column metadata."""
 
 from __future__ import annotations
 
+import csv
+import io
+import time
+
 import pytest
 
 
@@ -484,3 +488,21 @@ def test_columns_of_an_aggregate_query_and_of_nested_parents(api) -> None:
     assert [c["columnName"] for c in owner["joinColumns"]] == ["Name", "Email"]
     bad = api.get("query", params={"q": "SELECT Nope FROM Contact", "columns": "true"})
     assert bad.status_code == 400 and bad.json()[0]["errorCode"] == "INVALID_FIELD"
+
+
+def test_bulk_query_jobs_take_deep_parent_paths_and_semi_joins(api) -> None:
+    """Bulk query jobs run on the same engine as REST queries."""
+    parent = api.create("Account", Name="Holding Co")
+    child = api.create("Account", Name="Subsidiary", ParentId=parent)
+    api.create("Contact", LastName="Deep", AccountId=child)
+    api.create("Contact", LastName="Orphan")
+    soql = ("SELECT LastName, Account.Parent.Name FROM Contact "
+            "WHERE AccountId IN (SELECT Id FROM Account WHERE ParentId != null)")  # fmt: skip
+    job = api.post("jobs/query", json={"operation": "query", "query": soql}).json()
+    assert "id" in job, job
+    for _ in range(50):
+        if api.get(f"jobs/query/{job['id']}").json()["state"] == "JobComplete":
+            break
+        time.sleep(0.05)
+    rows = list(csv.DictReader(io.StringIO(api.get(f"jobs/query/{job['id']}/results").text)))
+    assert rows == [{"LastName": "Deep", "Account.Parent.Name": "Holding Co"}]
