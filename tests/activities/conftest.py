@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client
 
 from activities.services.ingest import events_ingest
+from activities.services.keys import api_key_create
 from activities.services.writeback.drain import writeback_drain_due
 from tests.factories import MembershipFactory
 from workspaces.models import Role
@@ -85,3 +88,18 @@ def activity_event(n: int, *, rep, email: str | None = None, state: str = "compl
         event["call"] = {"disposition": "Connected", "duration_seconds": 120, "number_dialed": "+15551234567"}
     event.update(extra)
     return event
+
+
+@pytest.fixture
+def team():
+    """A workspace with a rep and an events API key: (workspace, rep user, key, raw key)."""
+    owner = MembershipFactory(role=Role.OWNER)
+    rep = MembershipFactory(workspace=owner.workspace, role=Role.REP)
+    key, raw = api_key_create(workspace=owner.workspace, name="engagement tool", created_by=owner.user)
+    return owner.workspace, rep.user, key, raw
+
+
+def api_post(raw: str, path: str, body, **headers):
+    """POST `body` as JSON with the API key, as an engagement tool does."""
+    return Client().post(path, data=json.dumps(body), content_type="application/json",
+                         headers={"Authorization": f"Bearer {raw}", **headers})  # fmt: skip

@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.test import Client
 
 from activities.models import Activity, ApiKey, IdempotencyRecord, Prospect, WritebackJob
-from activities.services.keys import api_key_create, api_key_revoke
-from tests.factories import MembershipFactory
-from workspaces.models import Role
+from activities.services.keys import api_key_revoke
+from tests.activities.conftest import api_post as post
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def team():
-    owner = MembershipFactory(role=Role.OWNER)
-    rep = MembershipFactory(workspace=owner.workspace, role=Role.REP)
-    key, raw = api_key_create(workspace=owner.workspace, name="engagement tool", created_by=owner.user)
-    return owner.workspace, rep.user, key, raw
-
-
-def post(raw: str, path: str, body, **headers):
-    return Client().post(path, data=json.dumps(body), content_type="application/json",
-                         headers={"Authorization": f"Bearer {raw}", **headers})  # fmt: skip
 
 
 def event(rep, n=1, **overrides):
