@@ -76,8 +76,7 @@ def prospect_match_choose(request, workspace_slug, pk):
     woken = match_choose(prospect=prospect, candidate=candidate)
     resumed = f"; {woken} waiting write{'s' if woken != 1 else ''} resumed" if woken else ""
     messages.success(request, f"{prospect} is now {candidate.sobject} {candidate.remote_id}{resumed}.")
-    back = _safe_next(request, request.POST.get("next", ""))
-    return redirect(back) if back else redirect("activity_home", workspace_slug=workspace_slug)
+    return _back(request, workspace_slug)
 
 
 @require_POST
@@ -87,8 +86,7 @@ def prospect_match_create_new(request, workspace_slug, pk):
     prospect = get_object_or_404(Prospect, pk=pk, workspace=request.workspace, review=MatchReview.HELD)
     match_create_new(prospect=prospect)
     messages.success(request, f"A new record will be created for {prospect}.")
-    back = _safe_next(request, request.POST.get("next", ""))
-    return redirect(back) if back else redirect("activity_home", workspace_slug=workspace_slug)
+    return _back(request, workspace_slug)
 
 
 @require_POST
@@ -98,8 +96,7 @@ def prospect_match_forget(request, workspace_slug, pk):
     prospect = get_object_or_404(Prospect, pk=pk, workspace=request.workspace)
     match_forget(prospect=prospect)
     messages.success(request, f"{prospect} will be matched again on their next write.")
-    back = _safe_next(request, request.POST.get("next", ""))
-    return redirect(back) if back else redirect("activity_home", workspace_slug=workspace_slug)
+    return _back(request, workspace_slug)
 
 
 @manage_required
@@ -114,12 +111,17 @@ def job_action(request, workspace_slug, pk, action):
         messages.success(
             request, f"{label}: {done} job{'s' if done != 1 else ''}." if done else f"Nothing to {action}."
         )
-        back = _safe_next(request, request.POST.get("next", ""))
-        return redirect(back) if back else redirect("activity_home", workspace_slug=workspace_slug)
+        return _back(request, workspace_slug)
     back = _safe_next(request, request.GET.get("next", ""))
     return render(request, "activities/confirm.html", {
         "label": label, "consequence": consequence, "jobs": [job], "next": back,
     })  # fmt: skip
+
+
+def _back(request, workspace_slug):
+    """Where a POST returns to: the page it came from (`next`, this site only), else the Activity page."""
+    back = _safe_next(request, request.POST.get("next", ""))
+    return redirect(back) if back else redirect("activity_home", workspace_slug=workspace_slug)
 
 
 def _safe_next(request, url: str) -> str:
