@@ -25,6 +25,9 @@ MAX_EVENT_BYTES = 64 * 1024
 MAX_DURATION_SECONDS = 7 * 24 * 3600
 # Dates outside these years are typos (or epoch zero); beyond them a time zone offset can overflow the database.
 YEARS = range(1970, 2101)
+# Other spellings of an activity kind the API accepts. The README long documented `linkedin_connection_request`
+# while the model stores `linkedin_connection`; both reach the same kind, so neither integration breaks.
+KIND_ALIASES = {"linkedin_connection_request": "linkedin_connection"}
 
 
 @dataclass
@@ -198,6 +201,9 @@ def event_clean(event: Any) -> Cleaned:
     elif kind == "activity":
         data["external_id"] = c.string("id", required=True)
         data["user"] = c.email("user", required=True)
+        raw_kind = c.data.get("kind")
+        if isinstance(raw_kind, str) and raw_kind.strip() in KIND_ALIASES:
+            c.data = {**c.data, "kind": KIND_ALIASES[raw_kind.strip()]}
         data["kind"] = c.choice("kind", ActivityKind.values)
         data["state"] = c.choice("state", ActivityState.values)
         data["started_at"] = c.when("started_at")
