@@ -34,6 +34,17 @@ def usage_view(connection) -> dict | None:
     }
 
 
+def environment_label(connection) -> str:
+    """How a person names where the connection signs in. The local sandbox preset is stored as a My Domain URL (the
+    emulator is reached like one), but "My Domain http://127.0.0.1:8765" tells an admin nothing: it is the sandbox."""
+    sandbox = (settings.SANDBOX_URL or "").rstrip("/")
+    if connection is None:
+        return ""
+    if sandbox and connection.login_url.rstrip("/") == sandbox:
+        return "Local sandbox"
+    return connection.get_environment_display()
+
+
 def render_integrations_page(request, *, status: int = 200, **overrides):
     """Render the page; views that handled a form pass the bound form back in `overrides`."""
     workspace, user = request.workspace, request.user
@@ -45,6 +56,7 @@ def render_integrations_page(request, *, status: int = 200, **overrides):
         "admin_connection": admin,
         "own_connection": connection_get_for_user(workspace=workspace, user=user),
         "usage": usage_view(admin),
+        "admin_environment": environment_label(admin),
         "can_manage": can_manage,
         "team": connection_list_team(workspace=workspace) if can_manage else [],
         "connect_form": ConnectForm(prefix="admin"),
