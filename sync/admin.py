@@ -45,6 +45,19 @@ class SyncRunAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # A run is a record of what the engine did: nothing on it is editable, so the page is a view (no Save).
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a run would drop its steps, the resume points a paused or stale run continues from.
+        return False
+
+    def can_cancel(self, request) -> bool:
+        """Cancelling is the one thing staff do to a run; it needs the model's change permission, not an editable
+        form."""
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
@@ -58,7 +71,7 @@ class SyncRunAdmin(admin.ModelAdmin):
 
     def cancel_view(self, request, pk):
         run = get_object_or_404(SyncRun, pk=pk)
-        if request.method == "POST" and self.has_change_permission(request, run):
+        if request.method == "POST" and self.can_cancel(request):
             run_cancel(run=run, actor=request.user)
             self.message_user(request, f"Cancelling {run}.")
         return redirect("admin:sync_syncrun_change", pk)
@@ -71,11 +84,14 @@ class SyncRunAdmin(admin.ModelAdmin):
             "progress": run_progress(run=run),
             "progress_url": reverse("admin:sync_syncrun_progress", args=[run.pk]),
             "cancel_url": reverse("admin:sync_syncrun_cancel", args=[run.pk]),
-            "can_manage": self.has_change_permission(request, run),
+            "can_manage": self.can_cancel(request),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    @admin.action(description="Cancel selected runs")
+    def has_cancel_permission(self, request):
+        return self.can_cancel(request)
+
+    @admin.action(description="Cancel selected runs", permissions=["cancel"])
     def cancel_runs(self, request, queryset):
         cancelled = sum(1 for run in queryset if run.is_active and run_cancel(run=run, actor=request.user))
         self.message_user(request, f"Asked {cancelled} run(s) to stop.")

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sync.models import SyncedRecord, SyncFilter, SyncRun
-from sync.services.runs import sync_objects_ensure
+from sync.services.runs import full_sync_start, sync_objects_ensure
 from sync.types import RunKind, RunStatus
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -93,3 +93,27 @@ def test_synced_records_are_listed_read_only(staff_client, sf_connection):
     assert listing.status_code == 200 and b"003000000000001AAA" in listing.content
     change = staff_client.get(reverse("admin:sync_syncedrecord_change", args=[record.pk]))
     assert change.status_code == 200 and b'name="name"' not in change.content  # nothing editable
+
+
+def test_a_sync_run_page_is_read_only_but_can_still_cancel(staff_client, sf_connection, monkeypatch):
+    monkeypatch.setattr("sync.services.runs.async_task", lambda *args, **kwargs: None)
+    run = full_sync_start(workspace=sf_connection.workspace)
+    url = reverse("admin:sync_syncrun_change", args=[run.pk])
+
+    page = staff_client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="_save"' not in html and 'name="_continue"' not in html  # no Save buttons
+    assert reverse("admin:sync_syncrun_delete", args=[run.pk]) not in html  # no Delete link
+    assert 'data-testid="full-sync-progress"' in html and "Cancel sync" in html
+
+    assert staff_client.post(url, {"status": "succeeded"}).status_code == 403
+    assert staff_client.post(reverse("admin:sync_syncrun_delete", args=[run.pk]), {"post": "yes"}).status_code == 403
+    run.refresh_from_db()
+    assert run.status == RunStatus.QUEUED
+
+    staff_client.post(reverse("admin:sync_syncrun_cancel", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.status == RunStatus.CANCELLED
+    changelist = staff_client.get(reverse("admin:sync_syncrun_changelist"))
+    assert b"Cancel selected runs" in changelist.content and b"Delete selected" not in changelist.content
