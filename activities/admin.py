@@ -140,7 +140,7 @@ class OptOutAdmin(admin.ModelAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ("name", "workspace", "prefix", "created_by", "created_at", "last_used_at", "revoked_at")
+    list_display = ("name", "workspace", "prefix", "scopes", "created_by", "created_at", "last_used_at", "revoked_at")
     list_filter = ("workspace",)
     readonly_fields = ("prefix", "key_hash", "created_by", "created_at", "last_used_at")
 

@@ -157,7 +157,7 @@ def api_key_list(request, workspace_slug):
     new_key = None
     if request.method == "POST" and form.is_valid():
         key, new_key = api_key_create(workspace=request.workspace, name=form.cleaned_data["name"],
-                                      created_by=request.user)  # fmt: skip
+                                      created_by=request.user, scopes=form.cleaned_data["scopes"])  # fmt: skip
         form = ApiKeyForm()
     keys = ApiKey.objects.filter(workspace=request.workspace).select_related("created_by")
     return render(request, "activities/api_keys.html", {"form": form, "keys": keys, "new_key": new_key})

@@ -1,20 +1,24 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from activities.api import views as api_views
+from activities.api import framework as api_framework
+from activities.api.views import router as events_router
 from core import views as core_views
 from integrations.views.connect import oauth_callback
 
 admin.site.site_header = "Switchboard administration"
 admin.site.site_title = "Switchboard admin"
 
+# All of /api/v1 is one django-ninja API; each app brings its router (the only place that knows them all).
+api = api_framework.api_build(routers=[("", events_router)])
+
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("api/v1/", include("activities.api.urls")),
+    path("api/v1/", api_framework.api_urls(api)),
     # Any other /api/ path: the API's JSON 404, also with DEBUG on (which would show Django's HTML page).
-    re_path(r"^api(/|$)", api_views.not_found),
+    re_path(r"^api(/|$)", api_framework.not_found),
     path("w/<slug:workspace_slug>/activity/", include("activities.urls")),
     # The one callback URL registered on the External Client App; the OAuth state names the workspace.
     path("integrations/salesforce/callback/", oauth_callback, name="salesforce_oauth_callback"),
@@ -32,7 +36,7 @@ def _api_or_page(api_handler, page_handler):
     return handler
 
 
-handler400 = _api_or_page(api_views.bad_request, core_views.bad_request)
+handler400 = _api_or_page(api_framework.bad_request, core_views.bad_request)
 handler403 = "core.views.permission_denied"
-handler404 = _api_or_page(api_views.not_found, core_views.page_not_found)
-handler500 = _api_or_page(api_views.server_error, core_views.server_error)
+handler404 = _api_or_page(api_framework.not_found, core_views.page_not_found)
+handler500 = _api_or_page(api_framework.server_error, core_views.server_error)

@@ -8,6 +8,7 @@ import secrets
 from django.utils import timezone
 
 from activities.models import ApiKey
+from activities.models.keys import SCOPE_CHOICES
 
 KEY_PREFIX = "sbk_"
 
@@ -16,12 +17,14 @@ def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def api_key_create(*, workspace, name: str, created_by) -> tuple[ApiKey, str]:
-    """The new key row and the raw key (the only time it exists in clear)."""
+def api_key_create(*, workspace, name: str, created_by, scopes=("events:write",)) -> tuple[ApiKey, str]:
+    """The new key row and the raw key (the only time it exists in clear). `scopes`: what it may do."""
+    unknown = set(scopes) - {value for value, _ in SCOPE_CHOICES}
+    if unknown or not scopes:
+        raise ValueError(f"Unknown or no scopes: {sorted(unknown)}")
     raw = KEY_PREFIX + secrets.token_urlsafe(32)
-    key = ApiKey.objects.create(
-        workspace=workspace, name=name, prefix=raw[:12], key_hash=_hash(raw), created_by=created_by
-    )
+    key = ApiKey.objects.create(workspace=workspace, name=name, prefix=raw[:12], key_hash=_hash(raw),
+                                created_by=created_by, scopes=sorted(set(scopes)))  # fmt: skip
     return key, raw
 
 

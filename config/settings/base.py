@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_q",
+    "ninja",  # its templates and static Swagger UI: the API reference page loads nothing from a CDN
     "core",
     "users",
     "workspaces",

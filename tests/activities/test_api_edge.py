@@ -129,7 +129,7 @@ class TestSizes:
         assert Activity.objects.count() == 1000
 
     def test_the_body_limit_fits_the_largest_valid_batch(self):
-        from activities.api.views import MAX_BODY_BYTES
+        from activities.api.framework import MAX_BODY_BYTES
         from activities.services.validation import MAX_BATCH, MAX_EVENT_BYTES
 
         assert MAX_BODY_BYTES >= MAX_BATCH * MAX_EVENT_BYTES
@@ -138,7 +138,7 @@ class TestSizes:
 
     def test_a_body_over_the_limit_is_a_json_413(self, team, monkeypatch):
         workspace, rep, _key, raw = team
-        monkeypatch.setattr("activities.api.views.MAX_BODY_BYTES", 10_000)
+        monkeypatch.setattr("activities.api.framework.MAX_BODY_BYTES", 10_000)
         response = post(raw, "/api/v1/events/batch", [event(rep, n) for n in range(100)])
         assert_api_error(response, 413, "payload_too_large")
         assert not Activity.objects.exists()
