@@ -10,8 +10,10 @@ from activities.models.ledger import UNFINISHED_STATUSES
 from activities.services.writeback.claim import groups_waiting_on
 
 
-def writeback_enqueue_on_commit(*, job_ids: list[int]) -> None:
-    groups = set(WritebackJob.objects.filter(pk__in=job_ids).values_list("workspace_id", "user_id"))
+def writeback_enqueue_on_commit(*, job_ids: list[int], groups: set[tuple[int, int | None]] | None = None) -> None:
+    """`groups`, the (workspace id, user id) of those jobs, when the caller knows them (saves a query)."""
+    if groups is None:
+        groups = set(WritebackJob.objects.filter(pk__in=job_ids).values_list("workspace_id", "user_id"))
 
     def enqueue() -> None:
         for workspace_id, user_id in sorted(groups, key=lambda g: (g[0], g[1] or 0)):
