@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from actions.api import router as actions_router
 from activities.api import framework as api_framework
 from activities.api.views import router as events_router
 from core import views as core_views
@@ -10,7 +11,7 @@ admin.site.site_header = "Switchboard administration"
 admin.site.site_title = "Switchboard admin"
 
 # All of /api/v1 is one django-ninja API; each app brings its router (the only place that knows them all).
-api = api_framework.api_build(routers=[("", events_router)])
+api = api_framework.api_build(routers=[("", events_router), ("", actions_router)])
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),

@@ -161,7 +161,11 @@ class SwitchboardApi(NinjaAPI):
 def _validation_items(errors: list[dict]) -> list[dict]:
     items = []
     for error in errors:
-        loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "header", "payload")]
+        loc = [str(p) for p in error.get("loc", ())]
+        if loc[:2] == ["body", "data"]:  # every body parameter is named `data`: callers name fields, not it
+            loc = loc[2:]
+        elif loc[:1] and loc[0] in ("body", "query", "path", "header"):
+            loc = loc[1:]
         items.append({"field": ".".join(loc) or "body", "code": _code(error.get("type", "")),
                       "message": error.get("msg", "Invalid value.")})  # fmt: skip
     return items

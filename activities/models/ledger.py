@@ -20,6 +20,7 @@ class JobAction(models.TextChoices):
     TASK_COMPLETE = "task_complete", "Complete Task"
     SEQUENCE_UPDATE = "sequence_update", "Update sequence fields"
     OPTOUT_WRITE = "optout_write", "Write SMS opt-out"
+    ACTION_RUN = "action_run", "Workflow action"  # run by the actions app (actions.ActionRun says what)
 
 
 class JobStatus(models.TextChoices):
@@ -63,7 +64,10 @@ class WritebackJob(models.Model):
         related_name="writeback_jobs",
         help_text="The connection of the last run.",
     )
-    prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="writeback_jobs")
+    prospect = models.ForeignKey(
+        Prospect, null=True, blank=True, on_delete=models.CASCADE, related_name="writeback_jobs",
+        help_text="Empty for workflow actions, which belong to no prospect (and so wait on no other job).",
+    )  # fmt: skip
     activity = models.ForeignKey(
         Activity, null=True, blank=True, on_delete=models.CASCADE, related_name="writeback_jobs"
     )

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "integrations",
     "mappings",
     "activities",
+    "actions",
     "sync",
     "sandbox",
 ]

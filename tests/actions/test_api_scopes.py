@@ -63,8 +63,9 @@ def test_the_migration_gives_existing_keys_events_write():
     executor.migrate([("activities", "0006_match_review_create_new")])
     old_apps = executor.loader.project_state([("activities", "0006_match_review_create_new")]).apps
     workspace = old_apps.get_model("workspaces", "Workspace").objects.create(name="Old", slug="old")
-    old_apps.get_model("activities", "ApiKey").objects.create(workspace=workspace, name="old", prefix="sbk_x",
-                                                              key_hash="h" * 64)  # fmt: skip
+    old_apps.get_model("activities", "ApiKey").objects.create(
+        workspace=workspace, name="old", prefix="sbk_x", key_hash="h" * 64
+    )
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())

@@ -41,13 +41,21 @@ def groups_waiting_on(
 
 
 def jobs_claim(
-    *, workspace_id: int, user_id: int | None, now: datetime | None = None, limit: int | None = None
+    *,
+    workspace_id: int,
+    user_id: int | None,
+    now: datetime | None = None,
+    limit: int | None = None,
+    ids: list[int] | None = None,
 ) -> list[WritebackJob]:
+    """`ids`: only these jobs (a workflow action's request runs its own job, through the same claim)."""
     now = now or timezone.now()
     limit = limit or conf.get("BATCH_LIMIT")
+    due = WritebackJob.objects.filter(_due(now), workspace_id=workspace_id, user_id=user_id)
+    if ids is not None:
+        due = due.filter(pk__in=ids)
     candidates = list(
-        WritebackJob.objects.filter(_due(now), workspace_id=workspace_id, user_id=user_id)
-        .order_by("id")
+        due.order_by("id")
         .values_list("id", "prospect_id")[:limit]
     )
     if not candidates:

@@ -44,11 +44,22 @@ from workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)
 
+JOB_RUNNERS: dict = {}
+"""Job action -> callable(jobs) for jobs another app owns (actions/apps.py registers `action_run`): the claim,
+lease, attempts and backoff stay here; what is written is theirs."""
+
 
 def writeback_batch_run(*, workspace_id: int, user_id: int | None, now=None) -> dict:
     jobs = jobs_claim(workspace_id=workspace_id, user_id=user_id, now=now)
     if not jobs:
         return {"claimed": 0}
+    hooked = [j for j in jobs if j.action in JOB_RUNNERS]
+    jobs = [j for j in jobs if j.action not in JOB_RUNNERS]
+    for action in {j.action for j in hooked}:
+        try:
+            JOB_RUNNERS[action]([j for j in hooked if j.action == action])
+        except Exception:  # one broken kind of job must not strand the others
+            logger.exception("writeback.hooked_run_crashed", extra={"action": action})
     optout_jobs = [j for j in jobs if j.action == JobAction.OPTOUT_WRITE]
     jobs = [j for j in jobs if j.action != JobAction.OPTOUT_WRITE]
     calls = 0
@@ -62,7 +73,7 @@ def writeback_batch_run(*, workspace_id: int, user_id: int | None, now=None) -> 
             ledger.job_retry(job, code="INTERNAL_ERROR", message="Unexpected error; see the server log.")
     writeback_wake_dependents_on_commit(workspace_id=workspace_id, user_id=user_id,
                                         job_ids=[j.pk for j in [*jobs, *optout_jobs]])  # fmt: skip
-    return {"claimed": len(jobs) + len(optout_jobs), "api_calls": calls}
+    return {"claimed": len(jobs) + len(optout_jobs) + len(hooked), "api_calls": calls}
 
 
 def _run_as_rep(jobs: list[WritebackJob], *, workspace_id: int, user_id: int | None) -> int:
