@@ -105,6 +105,12 @@ class ObjectSyncState(models.Model):
     reconcile_local = models.PositiveIntegerField(null=True, blank=True)
     reconcile_remote = models.PositiveIntegerField(null=True, blank=True)
     reconcile_at = models.DateTimeField(null=True, blank=True)
+    fields_complete = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Mapped fields every local record carries (set by a full import or a field backfill); a mapped "
+        "field not listed here is backfilled. Null: not tracked yet, taken as the current mappings.",
+    )
     filter_indexes_for = models.DateTimeField(
         null=True, blank=True, help_text="Newest filterable-mapping change an index pass was enqueued for."
     )
@@ -179,6 +185,8 @@ class SyncRunStep(models.Model):
     records_done = models.PositiveBigIntegerField(default=0)
     records_expected = models.PositiveBigIntegerField(null=True, blank=True)
     deletes = models.PositiveIntegerField(default=0)
+    api_calls = models.PositiveIntegerField(default=0)
+    fields = models.JSONField(default=list, blank=True, help_text="Field backfill: the fields this step fills in.")
     error_code = models.CharField(max_length=64, blank=True)
     error_message = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -186,6 +194,8 @@ class SyncRunStep(models.Model):
     class Meta:
         ordering = ["run", "position"]
         constraints = [models.UniqueConstraint(fields=["run", "sobject"], name="uniq_run_step")]
+        # The health page's "Last run" per object: its newest finished step, among a run every five minutes.
+        indexes = [models.Index(fields=["sobject", "-finished_at"], name="sync_step_last")]
 
     def __str__(self) -> str:
         return f"{self.sobject} of run #{self.run_id}"

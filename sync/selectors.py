@@ -14,35 +14,135 @@ from integrations.models import DescribeCache
 from mappings.models import SyncFieldMapping
 from mappings.types import SyncStatus
 from sync import humanize
-from sync.models import ObjectSyncState, SyncedRecord, SyncObjectConfig, SyncRun, SyncSettings
+from sync.models import ObjectSyncState, SyncedRecord, SyncObjectConfig, SyncRun, SyncRunStep, SyncSettings
 from sync.soql import NUMBER_TYPES
-from sync.types import ACTIVE_RUN_STATUSES, RunKind
+from sync.types import ACTIVE_RUN_STATUSES, RunKind, RunStatus, StepStatus
 
 
 def run_progress(*, run: SyncRun) -> dict:
-    """What the progress bar shows: done / expected, rate, ETA. Rate is over the run's running time."""
+    """What the progress box shows, all from one read of the run and its steps so the numbers agree: the status,
+    done / expected (each object is counted before the first is read), per-object steps, rate and ETA.
+
+    100% means finished: while an object is still to be read the percentage stops at 99, and a run that stopped
+    early (cancelled, failed) keeps the share it reached."""
     now = timezone.now()
+    steps = list(run.steps.all())
     elapsed = ((run.finished_at or now) - run.started_at).total_seconds() if run.started_at else 0.0
-    rate = run.records_done / elapsed if elapsed > 0 else 0.0
-    expected = run.records_expected
-    percent = min(100, int(run.records_done * 100 / expected)) if expected else (100 if run.finished_at else 0)
-    eta = (expected - run.records_done) / rate if expected and rate and not run.finished_at else None
-    current = run.steps.filter(status="running").values_list("sobject", flat=True).first()
+    done = run.records_done
+    rate = done / elapsed if elapsed > 0 else 0.0
+    open_steps = [s for s in steps if s.status not in (StepStatus.DONE, StepStatus.FAILED)]
+    # An object not counted yet (or that could not be counted) makes the total unknown, not smaller.
+    counted = all(s.records_expected is not None for s in open_steps)
+    expected = sum(s.records_expected or 0 for s in steps) if steps else run.records_expected
+    if run.status == RunStatus.SUCCEEDED:
+        percent = 100
+    elif counted and expected:
+        percent = min(99 if open_steps or run.is_active else 100, done * 100 // expected)
+    else:
+        percent = 0
+    left = max(0, expected - done) if counted and expected is not None else None
+    eta = left / rate if left is not None and rate and run.is_active and run.status == RunStatus.RUNNING else None
+    current = next((s for s in steps if s.status == StepStatus.RUNNING), None)
     return {
         "id": run.pk,
         "kind": run.kind,
+        "title": f"{run.get_kind_display()} #{run.pk}",
         "status": run.status,
         "status_label": run.get_status_display(),
         "active": run.is_active,
-        "records_done": run.records_done,
-        "records_expected": expected,
+        "records_done": done,
+        "records_expected": expected if counted else None,
         "percent": percent,
         "rate": round(rate, 1),
         "eta_seconds": round(eta) if eta is not None else None,
-        "current_object": current or "",
+        "current_object": current.sobject if current else "",
         "api_calls": run.api_calls,
+        "deletes": run.deletes,
+        "started": timezone.localtime(run.started_at).strftime("%Y-%m-%d %H:%M:%S") if run.started_at else "",
+        "waiting": _run_waiting(run, now),
+        "steps": [_step_progress(s) for s in steps],
         "error": f"{run.error_code}: {run.error_message}" if run.error_code else "",
     }
+
+
+def _step_progress(step: SyncRunStep) -> dict:
+    expected = step.records_expected
+    if step.status == StepStatus.DONE:
+        percent = 100
+    elif expected:
+        percent = min(99, step.records_done * 100 // expected)
+    else:
+        percent = 0
+    return {
+        "sobject": step.sobject,
+        "status": step.status,
+        "status_label": step.get_status_display(),
+        "records_done": step.records_done,
+        "records_expected": expected,
+        "percent": percent,
+        "fields": step.fields,
+        "error": f"{step.error_code}: {step.error_message}" if step.status == StepStatus.FAILED else "",
+    }
+
+
+def _run_waiting(run: SyncRun, now: dt.datetime) -> str:
+    """Why a run that is not moving is not moving, and until when."""
+    if run.status == RunStatus.QUEUED and run.resume_after:
+        return f"Retrying at {timezone.localtime(run.resume_after):%H:%M:%S} ({run.error_message or 'Salesforce busy'})"
+    if run.status == RunStatus.QUEUED:
+        return "Waiting for a worker: it starts within seconds while the worker runs."
+    if run.status == RunStatus.PAUSED_BUDGET and run.resume_after:
+        return f"Resumes at {timezone.localtime(run.resume_after):%H:%M:%S}, when the API budget allows."
+    return ""
+
+
+TICK_OVERDUE = dt.timedelta(minutes=2)
+"""A sync tick this late means no worker runs the schedule (a stopped worker), which the page should say."""
+
+
+def initial_import_status(*, workspace, connection) -> dict | None:
+    """After connecting, the objects never imported and when their import starts: the minute tick starts it, so
+    until then it is queued, not "waiting for Salesforce". None when nothing waits for a first import."""
+    if connection is None or not connection.is_usable:
+        return None
+    configs = SyncObjectConfig.objects.filter(workspace=workspace, enabled=True).select_related("state")
+    waiting = [c.sobject for c in configs if getattr(c, "state", None) is None or c.state.imported_at is None]
+    if not waiting:
+        return None
+    names = ", ".join(waiting)
+    run = run_full_active(workspace=workspace)
+    if run is not None and run.steps.filter(sobject__in=waiting).exists():
+        if run.status == RunStatus.RUNNING:
+            message = f"Initial import of {names} is running (run #{run.pk})."
+            return {"state": "running", "run": run, "message": message}
+        message = f"Initial import of {names} is queued (run #{run.pk}). {_run_waiting(run, timezone.now())}"
+        return {"state": "queued", "run": run, "message": message}
+    if not (SyncSettings.objects.filter(workspace=workspace).first() or SyncSettings()).enabled:
+        message = f"Sync is turned off for this workspace: {names} will not be imported."
+        return {"state": "off", "run": None, "message": message}
+    next_tick = _next_tick()
+    now = timezone.now()
+    if next_tick is None or next_tick < now - TICK_OVERDUE:
+        when = "with the next sync tick, once a worker runs (no worker has run the sync schedule lately)"
+    else:
+        when = f"at the next sync tick, about {timezone.localtime(max(next_tick, now)):%H:%M:%S} (within a minute)"
+    return {"state": "queued", "run": None, "message": f"Initial import of {names} is queued: it starts {when}."}
+
+
+def _next_tick() -> dt.datetime | None:
+    from django_q.models import Schedule
+
+    from sync.schedules import TICK_NAME
+
+    return Schedule.objects.filter(name=TICK_NAME).values_list("next_run", flat=True).first()
+
+
+def run_active(*, workspace, kind: str) -> SyncRun | None:
+    return SyncRun.objects.filter(workspace=workspace, kind=kind, status__in=ACTIVE_RUN_STATUSES).first()
+
+
+def run_latest(*, workspace, kind: str) -> SyncRun | None:
+    return SyncRun.objects.filter(workspace=workspace, kind=kind).first()
 
 
 def run_full_active(*, workspace) -> SyncRun | None:
@@ -60,7 +160,12 @@ class ObjectHealth:
     records: int
     deleted: int
     lag: dt.timedelta | None
-    last_incremental: SyncRun | None = None
+    last_step: SyncRunStep | None = None
+    """The object's most recent finished step of any run: the "Last run" column names it and shows its counts."""
+    window_step: SyncRunStep | None = None
+    """The object's step in the latest incremental or reconcile run (finished or not)."""
+    window_since_import: bool = False
+    """Whether an incremental window has read this object successfully since its last full import."""
     interval: dt.timedelta = dt.timedelta(minutes=5)
 
     @property
@@ -69,27 +174,50 @@ class ObjectHealth:
 
     @property
     def lag_words(self) -> str:
-        """Within the workspace's interval (plus a tick) "up to date", else how far behind: "12 min behind"."""
-        return humanize.lag_words(self.lag, self.interval)
+        """ "up to date" only when the latest window read this object to its end and within the workspace's interval
+        (plus a tick); otherwise what stops it: a failed window, a budget pause, no window since the import yet, or
+        how far behind it is."""
+        window = self.window_step
+        if self.lag is not None and window is not None:
+            if window.status == StepStatus.FAILED:
+                return "last update failed"
+            if window.run.status == RunStatus.PAUSED_BUDGET and window.status != StepStatus.DONE:
+                return "paused (API budget)"
+        words = humanize.lag_words(self.lag, self.interval)
+        if words == "up to date" and not self.window_since_import:
+            return "imported, not updated yet"
+        return words
 
     @property
     def behind(self) -> bool:
-        return self.lag is not None and self.lag_words != "up to date"
+        return self.lag is not None and self.lag_words not in ("up to date", "imported, not updated yet")
 
 
 def sync_health(*, workspace) -> list[ObjectHealth]:
     configs = list(SyncObjectConfig.objects.filter(workspace=workspace).select_related("state"))
     now = timezone.now()
-    last_incremental = SyncRun.objects.filter(
-        workspace=workspace, kind__in=[RunKind.INCREMENTAL, RunKind.RECONCILE]
-    ).first()
+    last_window = SyncRun.objects.filter(workspace=workspace, kind__in=[RunKind.INCREMENTAL, RunKind.RECONCILE]).first()
+    window_steps = {s.sobject: s for s in last_window.steps.all()} if last_window else {}
     interval = dt.timedelta(
         minutes=(SyncSettings.objects.filter(workspace=workspace).first() or SyncSettings()).interval_minutes
+    )
+    finished = (
+        SyncRunStep.objects.filter(run__workspace=workspace, finished_at__isnull=False)
+        .exclude(error_code__in=IDLE_STEP_CODES)
+        .select_related("run")
+        .order_by("-finished_at", "-pk")
     )
     rows = []
     for config in configs:
         state = getattr(config, "state", None)
         live = SyncedRecord.objects.filter(workspace=workspace, sobject=config.sobject)
+        window = window_steps.get(config.sobject)
+        if window is not None:
+            window.run = last_window
+        mine = finished.filter(sobject=config.sobject, status=StepStatus.DONE)
+        imported = mine.filter(run__kind=RunKind.FULL).values_list("finished_at", flat=True).first()
+        windows = mine.filter(run__kind__in=[RunKind.INCREMENTAL, RunKind.RECONCILE])
+        since_import = windows.filter(run__started_at__gte=imported).exists() if imported else windows.exists()
         rows.append(
             ObjectHealth(
                 config=config,
@@ -97,11 +225,17 @@ def sync_health(*, workspace) -> list[ObjectHealth]:
                 records=live.filter(is_deleted=False).count(),
                 deleted=live.filter(is_deleted=True).count(),
                 lag=now - state.covered_until if state and state.covered_until else None,
-                last_incremental=last_incremental,
+                last_step=finished.filter(sobject=config.sobject).first(),
+                window_step=window,
+                window_since_import=since_import,
                 interval=interval,
             )
         )
     return rows
+
+
+IDLE_STEP_CODES = ("NOT_IMPORTED",)
+"""Steps that finished without touching the object (an incremental before the first import): not a "last run"."""
 
 
 # -- record lists -------------------------------------------------------------------------------------------------

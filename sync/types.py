@@ -9,6 +9,7 @@ class RunKind(models.TextChoices):
     INCREMENTAL = "incremental", "Incremental"
     FULL = "full", "Full sync"
     RECONCILE = "reconcile", "Reconcile"
+    BACKFILL = "backfill", "Field backfill"
 
 
 class RunStatus(models.TextChoices):

@@ -16,7 +16,9 @@ from sync.models import SyncObjectConfig, SyncRun
 from sync.selectors import (
     PAGE_SIZE,
     filter_fields,
+    initial_import_status,
     record_list,
+    run_active,
     run_full_active,
     run_full_latest,
     run_progress,
@@ -24,6 +26,7 @@ from sync.selectors import (
 )
 from sync.services.runs import full_sync_start, run_cancel, sync_objects_ensure
 from sync.services.scope import sync_scope_update
+from sync.types import RunKind
 from workspaces.models import MANAGE_CRM_SETTINGS
 
 RECORD_PAGES = {
@@ -44,20 +47,34 @@ def _require_manage(request, what: str = "run a full sync"):
 def sync_health_view(request, workspace_slug):
     workspace = request.workspace
     sync_objects_ensure(workspace=workspace)
+    connection = connection_get_admin(workspace=workspace)
+    # The runs table is read first and the progress box's run taken from it, so both describe the same row.
+    recent_runs = list(SyncRun.objects.filter(workspace=workspace)[:10])
     active = run_full_active(workspace=workspace)
     shown = active or run_full_latest(workspace=workspace)
+    shown = next((r for r in recent_runs if shown and r.pk == shown.pk), shown)
+    backfill = run_active(workspace=workspace, kind=RunKind.BACKFILL) or _recent_backfill(recent_runs)
     return render(
         request,
         "sync/health.html",
         {
             "objects": sync_health(workspace=workspace),
-            "connection": connection_get_admin(workspace=workspace),
+            "connection": connection,
             "full_run": shown,
             "progress": run_progress(run=shown) if shown else None,
+            "any_full_active": active is not None,
+            "initial_import": initial_import_status(workspace=workspace, connection=connection),
+            "backfill_run": backfill,
+            "backfill_progress": run_progress(run=backfill) if backfill else None,
             "can_manage": request.user.has_perm(MANAGE_CRM_SETTINGS, workspace),
-            "recent_runs": SyncRun.objects.filter(workspace=workspace)[:10],
+            "recent_runs": recent_runs,
         },
     )
+
+
+def _recent_backfill(recent_runs: list[SyncRun]) -> SyncRun | None:
+    """A backfill that finished among the latest runs stays on the page, so its outcome can be read."""
+    return next((r for r in recent_runs[:3] if r.kind == RunKind.BACKFILL), None)
 
 
 @require_POST

@@ -15,11 +15,12 @@ import time
 
 from django.conf import settings
 from django.db import connections, router, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from integrations.errors import FailWithReason, RetryLater
 from integrations.providers.salesforce.errors import SessionExpired
+from mappings.models import SyncFieldMapping
 from sync.budget import ApiBudget
 from sync.indexes import filter_indexes_ensure
 from sync.models import ObjectSyncState, SyncedRecord, SyncObjectConfig, SyncRun, SyncRunStep
@@ -42,12 +43,41 @@ BULK_UNSUPPORTED = frozenset({"TaskStatus", "TaskPriority", "CaseStatus", "Recen
 
 
 def full_run_execute(ctx: RunContext) -> None:
-    for step in ctx.run.steps.exclude(status=StepStatus.DONE).order_by("position"):
+    steps = list(ctx.run.steps.exclude(status=StepStatus.DONE).order_by("position"))
+    steps_count(ctx, steps)
+    for step in steps:
+        calls_before = ctx.calls_total()
         try:
             full_step_execute(ctx, step)
         except (FailWithReason, _StepFailed) as exc:
             code = getattr(exc, "code", "") or "FAILED"
             _step_fail(step, code, getattr(exc, "message", str(exc)))
+        finally:
+            SyncRunStep.objects.filter(pk=step.pk).update(api_calls=F("api_calls") + ctx.calls_total() - calls_before)
+
+
+def steps_count(ctx: RunContext, steps: list[SyncRunStep]) -> None:
+    """Count every object's records before reading the first one, so the run's total is known from the start:
+    otherwise the total grows object by object and the bar shows 100% after the first object while others wait.
+    An object that cannot be counted now is left uncounted; its step fails with the reason when it runs."""
+    run = ctx.run
+    for step in steps:
+        if step.records_expected is not None:
+            continue
+        calls_before = ctx.calls_total()
+        config = SyncObjectConfig.objects.get(workspace=run.workspace, sobject=step.sobject)
+        state, _ = ObjectSyncState.objects.get_or_create(object_config=config)
+        try:
+            resolved = object_resolve(config=config, state=state, connection=run.connection, client=ctx.client)
+            ctx.budget.check()
+            step.records_expected = ctx.client.query(resolved.query.count(), include_deleted=True)["totalSize"]
+        except FailWithReason:
+            continue
+        finally:
+            step.api_calls += ctx.calls_total() - calls_before
+        step.save(update_fields=["records_expected", "api_calls"])
+        _run_expected_refresh(run)
+        ctx.heartbeat()
 
 
 class _StepFailed(Exception):
@@ -78,8 +108,10 @@ def full_step_execute(ctx: RunContext, step: SyncRunStep) -> None:
         step.save(update_fields=["status"])
     resolved = object_resolve(config=config, state=state, connection=run.connection, client=ctx.client)
     if not step.mode:
-        ctx.budget.check()
-        expected = ctx.client.query(resolved.query.count(), include_deleted=True)["totalSize"]
+        expected = step.records_expected
+        if expected is None:
+            ctx.budget.check()
+            expected = ctx.client.query(resolved.query.count(), include_deleted=True)["totalSize"]
         mode = StepMode.REST if expected <= REST_MAX_RECORDS or step.sobject in BULK_UNSUPPORTED else StepMode.BULK
         step.mode, step.records_expected, step.snapshot_at = mode, expected, timezone.now()
         step.save(update_fields=["mode", "records_expected", "snapshot_at"])
@@ -91,7 +123,7 @@ def full_step_execute(ctx: RunContext, step: SyncRunStep) -> None:
             workspace_id=run.workspace_id, sobject=step.sobject, field_types=resolved.field_types, run_id=run.pk
         )
         _rest_read(ctx, step, resolved, builder)
-    _step_complete(ctx, step, state)
+    _step_complete(ctx, step, state, fields=mapped_fields(resolved, config))
 
 
 def _run_expected_refresh(run: SyncRun) -> None:
@@ -206,7 +238,13 @@ def _rest_read(ctx: RunContext, step: SyncRunStep, resolved: ResolvedObject, bui
             return
 
 
-def _step_complete(ctx: RunContext, step: SyncRunStep, state: ObjectSyncState) -> None:
+def mapped_fields(resolved: ResolvedObject, config: SyncObjectConfig) -> list[str]:
+    """The data sync mappings' fields this query read: after a full import every local record carries them."""
+    names = SyncFieldMapping.objects.filter(workspace_id=config.workspace_id, sobject=config.sobject)
+    return sorted(set(names.values_list("field_name", flat=True)) & set(resolved.field_types))
+
+
+def _step_complete(ctx: RunContext, step: SyncRunStep, state: ObjectSyncState, *, fields: list[str]) -> None:
     """Sweep what the import did not see, and hand the object to incremental runs from the import's newest change."""
     run = ctx.run
     now = timezone.now()
@@ -228,6 +266,9 @@ def _step_complete(ctx: RunContext, step: SyncRunStep, state: ObjectSyncState) -
             covered_until=step.snapshot_at or now,
             last_success_at=now,
             last_run_at=now,
+            last_run_records=step.records_done,
+            last_run_deletes=step.deletes,
+            fields_complete=fields,
             last_error_code="",
             last_error_message="",
         )

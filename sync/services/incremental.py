@@ -64,6 +64,7 @@ def incremental_step_execute(ctx: RunContext, step: SyncRunStep) -> None:
         _step_end(step, StepStatus.DONE, code="FULL_RECONCILE", message=str(exc))
         return
     except FailWithReason as exc:
+        step.api_calls = ctx.client.api_calls - calls_before
         _step_end(step, StepStatus.FAILED, code=exc.code, message=exc.message)
         ObjectSyncState.objects.filter(pk=state.pk).update(
             last_run_at=timezone.now(),
@@ -85,12 +86,13 @@ def incremental_step_execute(ctx: RunContext, step: SyncRunStep) -> None:
         last_error_code="",
         last_error_message="",
     )
+    step.api_calls = calls
     _step_end(step, StepStatus.DONE)
 
 
 def _step_end(step: SyncRunStep, status: str, *, code: str = "", message: str = "") -> None:
     step.status, step.error_code, step.error_message, step.finished_at = status, code, message, timezone.now()
-    step.save(update_fields=["status", "error_code", "error_message", "finished_at"])
+    step.save(update_fields=["status", "error_code", "error_message", "finished_at", "api_calls"])
 
 
 def _deleted_window_check(ctx: RunContext, config: SyncObjectConfig, state: ObjectSyncState) -> None:

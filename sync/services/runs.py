@@ -69,6 +69,10 @@ class RunContext:
                 api_usage_at=connection.api_usage_at,
             )
 
+    def calls_total(self) -> int:
+        """API calls this run's clients made in this process (a step's share is the difference across it)."""
+        return sum(c.api_calls for c in self._clients)
+
     def calls_unflushed(self) -> int:
         total = sum(c.api_calls for c in self._clients)
         calls = total - self._calls_flushed

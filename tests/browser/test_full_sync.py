@@ -109,3 +109,58 @@ def test_full_sync_can_be_cancelled_from_the_page(
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Cancel sync").click()
     expect(page.get_by_test_id("sync-status")).to_have_text("Cancelled")
+
+
+def test_progress_tells_the_truth_at_each_step_of_a_gated_sync(
+    live_server, page, workspace, admin_membership, gated_sync, org_control
+):
+    control, org = org_control
+    control.load_records(org, "Account", [{"Name": f"A{i:03d}"} for i in range(500)], return_ids=False)
+    progress, worker = start_from_the_page(page, live_server, workspace, admin_membership)
+    run = SyncRun.objects.get(workspace=workspace)
+    runs_row = page.locator(f'[data-testid="recent-runs"] tr[data-run-id="{run.pk}"]')
+    steps = progress.get_by_test_id("sync-steps")
+    bar = progress.get_by_test_id("sync-bar")
+    expect(progress.get_by_test_id("sync-title")).to_have_text(f"Full sync #{run.pk}")
+    expect(runs_row.locator('[data-cell="status"]')).to_have_text("Queued")  # the table agrees with the box
+
+    # Before the first batch commits, every object has been counted: the total is the whole run's, not Accounts'.
+    expect(progress.get_by_test_id("sync-status")).to_have_text("Running")
+    expect(progress.get_by_test_id("sync-expected")).to_have_text("3500")
+    expect(progress.get_by_test_id("sync-percent")).to_have_text("0")
+    expect(runs_row.locator('[data-cell="status"]')).to_have_text("Running")
+
+    for _ in range(2):  # Accounts are done, Contacts are left: 500 of 3,500 is 14%, not 100%
+        gated_sync.release()
+    expect(steps.locator('[data-step="Account"]')).to_have_attribute("data-status", "done")
+    expect(progress.get_by_test_id("sync-done")).to_have_text("500")
+    expect(progress.get_by_test_id("sync-percent")).to_have_text("14")
+    expect(bar).to_have_attribute("aria-valuenow", "14")
+    expect(steps.locator('[data-step="Contact"]')).not_to_have_attribute("data-status", "done")
+    expect(steps.locator('[data-step="Contact"]')).to_contain_text("0 / 3000")
+    expect(runs_row.locator('[data-cell="records"]')).to_have_text("500")
+
+    for _ in range(6):
+        gated_sync.release()
+    expect(progress.get_by_test_id("sync-done")).to_have_text("2000")
+    expect(progress.get_by_test_id("sync-percent")).to_have_text("57")
+    expect(steps.locator('[data-step="Contact"]')).to_have_attribute("data-status", "running")
+
+    for _ in range(100):
+        gated_sync.release()
+    expect(progress.get_by_test_id("sync-status")).to_have_text("Succeeded", timeout=20_000)
+    worker.join(20)
+    expect(progress.get_by_test_id("sync-percent")).to_have_text("100")
+    expect(steps.locator('[data-status="done"]')).to_have_count(SyncRun.objects.get(pk=run.pk).steps.count())
+    # The same moment everywhere on the page: the runs table, the objects table and the start button.
+    expect(runs_row.locator('[data-cell="status"]')).to_have_text("Succeeded")
+    expect(runs_row.locator('[data-cell="records"]')).to_have_text("3500")
+    health = page.get_by_test_id("sync-health")
+    expect(health.locator('tr[data-object="Contact"] [data-testid="records"]')).to_have_text("3000")
+    expect(health.locator('tr[data-object="Account"] [data-testid="records"]')).to_have_text("500")
+    expect(health.locator('tr[data-object="Contact"] [data-testid="last-run"]')).to_contain_text(f"Full sync #{run.pk}")
+    expect(page.get_by_test_id("full-sync-start")).to_be_visible()
+    # At 100% the bar's fill reaches the end of its track (after its width transition).
+    page.wait_for_timeout(600)
+    fill, track = bar.locator("span").bounding_box(), bar.bounding_box()
+    assert abs(fill["width"] - track["width"]) < 1, (fill, track)

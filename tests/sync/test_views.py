@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mappings.models import SyncFieldMapping
-from sync.models import ObjectSyncState, SyncRun, SyncSettings
+from sync.models import ObjectSyncState, SyncRun, SyncRunStep, SyncSettings
 from sync.services.runs import full_sync_start, run_execute, run_start
 from sync.types import RunKind, RunStatus
 from sync.views import MAX_PAGE
@@ -132,21 +132,33 @@ def health_cells(client, workspace, sobject: str) -> dict[str, str]:
     return {name: " ".join(re.sub(r"<[^>]+>", " ", text).split()) for name, text in cells}
 
 
-def test_health_page_shows_objects_and_progress_json(prospects, workspace, sf_connection):
+def test_health_page_shows_objects_and_progress_json(prospects, workspace, sf_connection, org_control):
     response = prospects.get(reverse("sync_health", args=[workspace.slug]))
     assert response.status_code == 200
     assert b'data-object="Contact"' in response.content
-    # Right after the import: times and lag in words, never "0 minutes ago" or an empty lag.
+    full = SyncRun.objects.get(workspace=workspace, kind=RunKind.FULL)
+    # Right after the import: "Last run" names the import and shows its own counts; the lag does not claim
+    # "up to date" before an incremental window has read the changes made since.
     assert health_cells(prospects, workspace, "Contact") == {
-        "last-run": "just now",
-        "lag": "up to date",
+        "last-run": f"Full sync #{full.pk} · just now 3 records · 0 deletes · 3 API calls",
+        "lag": "imported, not updated yet",
+        "records": "3",
         "reconcile": "not run yet",
     }
     assert health_cells(prospects, workspace, "Account") == {
         "last-run": "never",
         "lag": "not synced yet",
+        "records": "0",
         "reconcile": "not run yet",
     }
+    control, org = org_control
+    control.load_records(org, "Contact", [{"LastName": "Dee", "Email": "dee@x.test"}])
+    incremental = run_start(workspace=workspace, connection=sf_connection, kind=RunKind.INCREMENTAL)
+    assert run_execute(run_id=incremental.pk).status == RunStatus.SUCCEEDED
+    cells = health_cells(prospects, workspace, "Contact")
+    assert cells["last-run"] == f"Incremental #{incremental.pk} · just now 4 records · 0 deletes · 1 API calls"
+    assert (cells["lag"], cells["records"]) == ("up to date", "4")
+
     reconcile = run_start(workspace=workspace, connection=sf_connection, kind=RunKind.RECONCILE, sobjects=["Contact"])
     assert run_execute(run_id=reconcile.pk).status == RunStatus.SUCCEEDED
     assert health_cells(prospects, workspace, "Contact")["reconcile"] == "match last ran just now"
@@ -154,22 +166,36 @@ def test_health_page_shows_objects_and_progress_json(prospects, workspace, sf_co
     # Later, with the worker stopped: how long ago, how far behind, when the count check last ran.
     now = timezone.now()
     ObjectSyncState.objects.filter(object_config__workspace=workspace, object_config__sobject="Contact").update(
-        last_run_at=now - dt.timedelta(minutes=3, seconds=10),
         covered_until=now - dt.timedelta(minutes=12, seconds=30),
         reconcile_at=now - dt.timedelta(hours=2, minutes=5),
     )
-    assert health_cells(prospects, workspace, "Contact") == {
-        "last-run": "3 minutes ago",
-        "lag": "12 min behind",
-        "reconcile": "match last ran 2 hours ago",
-    }
+    SyncRunStep.objects.filter(run__workspace=workspace).update(finished_at=now - dt.timedelta(minutes=9))
+    SyncRunStep.objects.filter(run=reconcile).update(finished_at=now - dt.timedelta(minutes=3, seconds=10))
+    cells = health_cells(prospects, workspace, "Contact")
+    assert cells["last-run"].startswith(f"Reconcile #{reconcile.pk} · 3 minutes ago")
+    assert (cells["lag"], cells["reconcile"]) == ("12 min behind", "match last ran 2 hours ago")
     SyncSettings.objects.filter(workspace=workspace).update(interval_minutes=15)  # 12 min is within the interval
     assert health_cells(prospects, workspace, "Contact")["lag"] == "up to date"
-    run = SyncRun.objects.get(workspace=workspace, kind=RunKind.FULL)
-    data = prospects.get(reverse("sync_run_progress", args=[workspace.slug, run.pk])).json()
+    data = prospects.get(reverse("sync_run_progress", args=[workspace.slug, full.pk])).json()
     assert data["records_done"] == 3
     assert data["percent"] == 100
     assert data["status"] == "succeeded"
+    assert [(s["sobject"], s["status"], s["records_done"], s["records_expected"]) for s in data["steps"]] == [
+        ("Contact", "done", 3, 3)
+    ]
+
+
+def test_a_failed_window_is_not_up_to_date(prospects, workspace, sf_connection, org_control):
+    control, org = org_control
+    ok = run_start(workspace=workspace, connection=sf_connection, kind=RunKind.INCREMENTAL, sobjects=["Contact"])
+    run_execute(run_id=ok.pk)
+    assert health_cells(prospects, workspace, "Contact")["lag"] == "up to date"
+    control.fault(org=org, path="/services/data/*/queryAll*", status=400, error_code="MALFORMED_QUERY", times=5)
+    failing = run_start(workspace=workspace, connection=sf_connection, kind=RunKind.INCREMENTAL, sobjects=["Contact"])
+    run_execute(run_id=failing.pk)
+    control.clear_faults()
+    assert SyncRunStep.objects.get(run=failing).status == "failed"
+    assert health_cells(prospects, workspace, "Contact")["lag"] == "last update failed"
 
 
 def test_admin_starts_and_cancels_a_full_sync_reps_cannot(workspace, sf_connection, client, admin_membership):
