@@ -16,7 +16,7 @@ from mappings.types import SyncStatus
 from sync import humanize
 from sync.models import ObjectSyncState, SyncedRecord, SyncObjectConfig, SyncRun, SyncRunStep, SyncSettings
 from sync.soql import NUMBER_TYPES
-from sync.types import ACTIVE_RUN_STATUSES, RunKind, RunStatus, StepStatus
+from sync.types import ACTIVE_RUN_STATUSES, DEFAULT_OBJECTS, RunKind, RunStatus, StepStatus
 
 
 def run_progress(*, run: SyncRun) -> dict:
@@ -105,8 +105,11 @@ def initial_import_status(*, workspace, connection) -> dict | None:
     until then it is queued, not "waiting for Salesforce". None when nothing waits for a first import."""
     if connection is None or not connection.is_usable:
         return None
-    configs = SyncObjectConfig.objects.filter(workspace=workspace, enabled=True).select_related("state")
-    waiting = [c.sobject for c in configs if getattr(c, "state", None) is None or c.state.imported_at is None]
+    configs = SyncObjectConfig.objects.filter(workspace=workspace).select_related("state")
+    if configs.exists():
+        waiting = [c.sobject for c in configs if c.enabled and (_state(c) is None or c.state.imported_at is None)]
+    else:
+        waiting = list(DEFAULT_OBJECTS)  # the configs are made on the sync page's first visit or the first tick
     if not waiting:
         return None
     names = ", ".join(waiting)
@@ -127,6 +130,10 @@ def initial_import_status(*, workspace, connection) -> dict | None:
     else:
         when = f"at the next sync tick, about {timezone.localtime(max(next_tick, now)):%H:%M:%S} (within a minute)"
     return {"state": "queued", "run": None, "message": f"Initial import of {names} is queued: it starts {when}."}
+
+
+def _state(config: SyncObjectConfig) -> ObjectSyncState | None:
+    return getattr(config, "state", None)
 
 
 def _next_tick() -> dt.datetime | None:

@@ -15,17 +15,20 @@ class HomeSummary:
     writeback: dict[str, int]
     last_full_sync: object | None
     synced_objects: int
+    initial_import: dict | None = None
 
 
 def home_summary(*, workspace, user) -> HomeSummary:
     from activities.selectors import writeback_counts
     from integrations.selectors import connection_get_admin, connection_get_for_user
-    from sync.selectors import run_full_latest, sync_health
+    from sync.selectors import initial_import_status, run_full_latest, sync_health
 
+    admin_connection = connection_get_admin(workspace=workspace)
     return HomeSummary(
-        admin_connection=connection_get_admin(workspace=workspace),
+        admin_connection=admin_connection,
         own_connection=connection_get_for_user(workspace=workspace, user=user),
         writeback=writeback_counts(workspace=workspace),
         last_full_sync=run_full_latest(workspace=workspace),
         synced_objects=sum(1 for row in sync_health(workspace=workspace) if row.records),
+        initial_import=initial_import_status(workspace=workspace, connection=admin_connection),
     )
