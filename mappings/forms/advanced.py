@@ -25,11 +25,14 @@ def linkedin_url_field_clean(describe: dict | None, name: str) -> str:
 
 class AdvancedForm(forms.Form):
     log_mode = forms.ChoiceField(
-        label="Log activities", choices=LogMode.choices, widget=forms.RadioSelect,
+        label="Log Activities For", choices=LogMode.choices, widget=forms.RadioSelect,
         help_text="With “all”, an open Task is created when an activity starts and completed when it ends.",
     )  # fmt: skip
     new_prospect_as = forms.ChoiceField(
-        label="Create new prospects as", choices=NewProspectAs.choices, widget=forms.RadioSelect
+        label="Create New Prospects As",
+        choices=NewProspectAs.choices,
+        widget=forms.RadioSelect,
+        help_text="When no existing Contact or Lead matches the prospect.",
     )
     linkedin_url_field_contact = forms.CharField(
         label="Contact LinkedIn URL field", required=False, help_text="Used to find existing people (deduplication)."
@@ -102,6 +105,18 @@ class AdvancedForm(forms.Form):
     def clean_ambiguous_match(self) -> str:
         # Left out of a post (an older page, a script): keep what is saved rather than refuse the whole form.
         return self.cleaned_data["ambiguous_match"] or self.initial["ambiguous_match"]
+
+    GROUPS = (
+        ("log", "Log Activities For", ("log_mode",)),
+        ("prospects", "Create New Prospects As", ("new_prospect_as",)),
+        ("matching", "Matching rules", (*(name for name, _ in MATCH_RULES), "ambiguous_match",
+                                        "linkedin_url_field_contact", "linkedin_url_field_lead")),
+        ("budget", "API budget", ("api_budget_percent",)),
+    )  # fmt: skip
+    """The page's fieldsets, in the setup guide's order."""
+
+    def groups(self):
+        return [(key, title, [self[name] for name in names]) for key, title, names in self.GROUPS]
 
     def rows(self) -> list[dict]:
         rows = [{"setting": name, "value": self.cleaned_data[name]} for name in self.fields if name != RULES_SHOWN]

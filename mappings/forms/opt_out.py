@@ -1,66 +1,105 @@
+"""The checkbox on a Contact or Lead that means "do not text": only fields that can mean that are offered."""
+
 from __future__ import annotations
+
+import re
+from collections.abc import Iterable
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from mappings.compat import drift_reason, field_lookup, fields_by_name, typed_field_clean, writable_fields
+from mappings.compat import drift_reason, field_label, field_lookup, fields_by_name, typed_field_clean, writable_fields
 from mappings.forms.widgets import FieldSelect, field_choices
 
+OPT_OUT_LIKE = re.compile(r"opt(ed)?[\s_-]*out|unsubscri|do[\s_-]*not|dnc|\bstop|no[\s_-]*(sms|text)", re.IGNORECASE)
+"""Names and labels that say "does not want to be contacted" (SMS Opt Out, HasOptedOutOfEmail, DoNotCall, ...)."""
+SMS_LIKE = re.compile(r"sms|text", re.IGNORECASE)
+SEQUENCE_STATE = re.compile(r"activeinsequence|active[\s_-]*in[\s_-]*sequence", re.IGNORECASE)
+"""Our "Active in Sequence" checkbox: ticking it on STOP would put the prospect back into sequences' reports."""
 
-def checkbox_fields(describe: dict | None) -> list[dict]:
-    # Updateable too: we tick it when a prospect texts STOP.
-    return [f for f in writable_fields(describe, update=True) if f.get("type") == "boolean"]
+
+def opt_out_like(field: dict) -> bool:
+    text = f"{field['name']} {field.get('label') or ''}"
+    return bool(OPT_OUT_LIKE.search(text)) and not SEQUENCE_STATE.search(text)
 
 
-def opt_out_target_clean(describe: dict | None, name: str) -> str:
-    """The canonical API name of a checkbox we may tick; "" for none; unchecked when metadata is unknown."""
+def sms_opt_out_fields(describe: dict | None, *, exclude: Iterable[str] = ()) -> list[dict]:
+    """Checkboxes we may tick that read like an opt-out, SMS ones first; `exclude` names fields holding something
+    else (the sequence fields)."""
+    excluded = {name.lower() for name in exclude}
+    found = [
+        f
+        for f in writable_fields(describe, update=True)  # updateable too: we tick it when a prospect texts STOP
+        if f.get("type") == "boolean" and opt_out_like(f) and f["name"].lower() not in excluded
+    ]
+    return sorted(found, key=lambda f: not SMS_LIKE.search(f"{f['name']} {f.get('label') or ''}"))
+
+
+def opt_out_target_clean(describe: dict | None, name: str, *, exclude: Iterable[str] = ()) -> str:
+    """The canonical API name of a checkbox we may tick; "" for none; unchecked when metadata is unknown.
+
+    A field that holds sequence state (mapped as a sequence field, or our Active in Sequence) is refused: ticking
+    it on STOP would say the prospect is in a sequence."""
     try:
-        return typed_field_clean(describe, name, types={"boolean"}, choose="a checkbox field")
+        name = typed_field_clean(describe, name, types={"boolean"}, choose="a checkbox field")
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc
+    if not name:
+        return name
+    field = field_lookup(fields_by_name(describe), name) if describe is not None else None
+    shown = field_label(field) if field else name
+    if name.lower() in {n.lower() for n in exclude} or SEQUENCE_STATE.search(
+        f"{name} {(field or {}).get('label') or ''}"
+    ):
+        raise ValidationError(
+            f"{shown} holds sequence state, not consent: choose a checkbox that means “do not text”, "
+            "or create one (the setup checklist says how)."
+        )
+    return name
 
 
 class OptOutForm(forms.Form):
-    contact_field = forms.CharField(label="Contact field", required=False)
-    lead_field = forms.CharField(label="Lead field", required=False)
+    """The SMS opt-out checkbox of one object (Contact or Lead)."""
 
-    def __init__(self, *args, describes: dict[str, dict | None], current: dict[str, str | None], readonly: bool, **kw):
-        super().__init__(
-            *args,
-            initial={"contact_field": current.get("Contact") or "", "lead_field": current.get("Lead") or ""},
-            **kw,
-        )
-        self.describes = describes
-        for sobject in ("Contact", "Lead"):
-            name = f"{sobject.lower()}_field"
-            targets = checkbox_fields(describes.get(sobject))
-            self.fields[name].widget = FieldSelect(
-                choices=field_choices(targets, current=[current.get(sobject) or ""], blank="— none —"),
+    def __init__(
+        self, *args, sobject: str, describe: dict | None, current: str | None, exclude: Iterable[str] = (),
+        readonly: bool, **kw,
+    ):  # fmt: skip
+        self.field_name = f"{sobject.lower()}_field"
+        super().__init__(*args, initial={self.field_name: current or ""}, **kw)
+        self.sobject = sobject
+        self.describe = describe
+        self.exclude = tuple(exclude)
+        targets = sms_opt_out_fields(describe, exclude=self.exclude)
+        self.fields[self.field_name] = forms.CharField(
+            label=f"{sobject} SMS opt-out checkbox",
+            required=False,
+            help_text="Only checkboxes that read like an opt-out are listed; sequence fields never are.",
+            widget=FieldSelect(
+                choices=field_choices(targets, current=[current or ""], blank="— none —"),
                 sf_fields={f["name"]: f for f in targets},
-            )
-            self.fields[name].disabled = readonly
-        self.drift = {}
-        for sobject, name in current.items():
-            describe = describes.get(sobject)
-            if name and describe is not None:
-                reason = drift_reason(field_lookup(fields_by_name(describe), name), update=True)
-                if reason:
-                    self.drift[f"{sobject.lower()}_field"] = reason
+            ),
+            disabled=readonly,
+        )
+        self.offered = targets
+        self.drift = None
+        if current and describe is not None:
+            self.drift = drift_reason(field_lookup(fields_by_name(describe), current), update=True)
 
-    def field_rows(self):
-        return [(self[name], self.drift.get(name)) for name in ("contact_field", "lead_field")]
+    @property
+    def bound_field(self):
+        return self[self.field_name]
 
-    def _clean_field(self, sobject: str) -> str:
-        return opt_out_target_clean(self.describes.get(sobject), self.cleaned_data[f"{sobject.lower()}_field"])
-
-    def clean_contact_field(self) -> str:
-        return self._clean_field("Contact")
-
-    def clean_lead_field(self) -> str:
-        return self._clean_field("Lead")
+    def clean(self):
+        cleaned = super().clean()
+        if self.field_name in cleaned:
+            try:
+                cleaned[self.field_name] = opt_out_target_clean(
+                    self.describe, cleaned[self.field_name], exclude=self.exclude
+                )
+            except ValidationError as exc:
+                self.add_error(self.field_name, exc)
+        return cleaned
 
     def rows(self) -> list[dict]:
-        return [
-            {"sobject": "Contact", "target_field": self.cleaned_data["contact_field"] or None},
-            {"sobject": "Lead", "target_field": self.cleaned_data["lead_field"] or None},
-        ]
+        return [{"sobject": self.sobject, "target_field": self.cleaned_data[self.field_name] or None}]

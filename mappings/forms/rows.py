@@ -195,6 +195,8 @@ class MappingFormSet(forms.BaseFormSet):
 
     required_fields: list[dict] = []
     object_label = "record"
+    taken: dict[str, str] = {}
+    """Fields another form of the page fills (lowercase name -> what fills it): rows here may not map them."""
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
@@ -220,7 +222,9 @@ class MappingFormSet(forms.BaseFormSet):
             name = form.cleaned_data.get("target_field")
             if not name:
                 continue
-            if name.lower() in seen:
+            if name.lower() in self.taken:
+                form.add_error("target_field", f"{name} is already filled by {self.taken[name.lower()]}.")
+            elif name.lower() in seen:
                 form.add_error(
                     "target_field",
                     f"{name} is already mapped in row {seen[name.lower()] + 1}; a field can be mapped only once.",

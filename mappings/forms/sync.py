@@ -1,11 +1,14 @@
-"""Which custom fields are synced inbound, as what, and whether lists may filter on them."""
+"""Data Sync Mappings: which custom fields are synced inbound, as what, and whether lists may filter on them.
+
+The page lists the synced fields; "+ Add Custom Field Mapping" adds a row choosing one more."""
 
 from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from mappings.compat import field_lookup, fields_by_name
+from mappings.compat import field_label, field_lookup, fields_by_name
+from mappings.forms.widgets import FieldSelect, field_choices
 
 UNSYNCABLE_TYPES = frozenset({"address", "location", "base64", "complexvalue"})
 """Compound and binary fields; their parts (or nothing) are synced instead."""
@@ -26,15 +29,25 @@ def custom_fields(describe: dict | None) -> list[dict]:
 
 
 class SyncRowForm(forms.Form):
-    field_name = forms.CharField(widget=forms.HiddenInput, max_length=255)
-    sync = forms.BooleanField(label="Sync", required=False)
-    display_name = forms.CharField(label="Display name", required=False, max_length=120)
+    field_name = forms.CharField(label="Salesforce field", max_length=255)
+    display_name = forms.CharField(
+        label="Display name", required=False, max_length=120, help_text="Blank: the field's label."
+    )
     filterable = forms.BooleanField(label="Filterable", required=False)
 
-    def __init__(self, *args, sf_fields: dict[str, dict] | None, saved: dict[str, dict], readonly: bool, **kwargs):
+    def __init__(self, *args, sf_fields: dict[str, dict] | None, targets: list[dict], saved: dict[str, dict],
+                 readonly: bool, **kwargs):  # fmt: skip
         super().__init__(*args, **kwargs)
         self.sf_fields = sf_fields
         self.saved = saved
+        current = [self.initial.get("field_name", "")]
+        self.fields["field_name"].widget = FieldSelect(
+            choices=field_choices(targets, current=current, blank="— choose a custom field —"),
+            sf_fields={f["name"]: f for f in targets},
+            attrs={"aria-label": "Salesforce field", "data-role": "sync-field"},
+        )
+        self.fields["display_name"].widget.attrs.update({"aria-label": "Display name"})
+        self.fields["filterable"].widget.attrs.update({"aria-label": "Filterable"})
         if readonly:
             for field in self.fields.values():
                 field.disabled = True
@@ -44,21 +57,23 @@ class SyncRowForm(forms.Form):
         return field_lookup(self.sf_fields, name) if name and self.sf_fields is not None else None
 
     def clean_field_name(self) -> str:
-        name = self.cleaned_data["field_name"]
-        if self.sf_fields is not None and field_lookup(self.sf_fields, name) is None and name not in self.saved:
+        name = self.cleaned_data["field_name"].strip()
+        if self.sf_fields is None or name in self.saved:
+            return name
+        field = field_lookup(self.sf_fields, name)
+        if field is None:
             raise ValidationError("This field does not exist in Salesforce or is hidden from the connected user.")
-        return name
-
-    def clean_display_name(self) -> str:
-        return self.cleaned_data["display_name"].strip()
+        if not is_custom(field) or field.get("type") in UNSYNCABLE_TYPES:
+            raise ValidationError(f"{field_label(field)} is not a custom field that can be synced.")
+        return field["name"]
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("sync"):
-            return cleaned
-        if not cleaned.get("display_name"):
-            self.add_error("display_name", "Enter the name people will see for this field.")
         field = self.sf_field()
+        if not (cleaned.get("display_name") or "").strip() and cleaned.get("field_name"):
+            cleaned["display_name"] = str((field or {}).get("label") or cleaned["field_name"])[:120]
+        else:
+            cleaned["display_name"] = (cleaned.get("display_name") or "").strip()
         if cleaned.get("filterable") and field is not None and not field.get("filterable", True):
             self.add_error("filterable", "Salesforce cannot filter on this field.")
         return cleaned
@@ -75,62 +90,68 @@ class SyncRowForm(forms.Form):
 
 
 class SyncFormSet(forms.BaseFormSet):
-    def clean(self):
-        seen: dict[str, str] = {}
-        for form in self.forms:
-            data = getattr(form, "cleaned_data", {})
-            if not data.get("sync") or not data.get("display_name"):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = "Remove"
+            form.fields["DELETE"].disabled = form.fields["field_name"].disabled
+
+    def live_forms(self) -> list[SyncRowForm]:
+        """Saved rows not marked for removal, plus added rows with a field chosen."""
+        live = []
+        for index, form in enumerate(self.forms):
+            if self._should_delete_form(form):
                 continue
-            key = data["display_name"].lower()
-            if key in seen:
-                form.add_error("display_name", f"“{data['display_name']}” is already the name of {seen[key]}.")
-            else:
-                seen[key] = data["field_name"]
+            if index >= self.initial_form_count() and not form.has_changed():
+                continue
+            live.append(form)
+        return live
+
+    def clean(self):
+        names: dict[str, int] = {}
+        shown: dict[str, str] = {}
+        for form in self.live_forms():
+            data = getattr(form, "cleaned_data", {})
+            name = data.get("field_name")
+            if not name:
+                continue
+            if name.lower() in names:
+                form.add_error("field_name", f"{name} is already synced in row {names[name.lower()] + 1}.")
+                continue
+            names[name.lower()] = self.forms.index(form)
+            key = (data.get("display_name") or "").lower()
+            if key in shown:
+                form.add_error("display_name", f"“{data['display_name']}” is already the name of {shown[key]}.")
+            elif key:
+                shown[key] = name
 
     def rows(self) -> list[dict]:
-        return [form.row() for form in self.forms if form.cleaned_data.get("sync")]
+        return [form.row() for form in self.live_forms() if form.is_valid()]
 
 
-SyncFormSetBase = forms.formset_factory(SyncRowForm, formset=SyncFormSet, extra=0)
+SyncFormSetBase = forms.formset_factory(SyncRowForm, formset=SyncFormSet, extra=0, can_delete=True)
 
 
 def sync_formset(data=None, *, sobject: str, describe: dict | None, mappings, readonly: bool) -> SyncFormSet:
     saved = {m.field_name: {"field_type": m.field_type} for m in mappings}
-    by_name = {m.field_name: m for m in mappings}
-    initial = []
-    for field in custom_fields(describe):
-        mapping = by_name.pop(field["name"], None)
-        initial.append(
-            {
-                "field_name": field["name"],
-                "sync": mapping is not None,
-                "display_name": mapping.display_name if mapping else field.get("label") or field["name"],
-                "filterable": mapping.filterable if mapping else False,
-                "label": field.get("label"),
-                "type": field.get("type"),
-                "can_filter": field.get("filterable", True),
-                "missing": False,
-            }
-        )
-    for mapping in by_name.values():  # synced but gone from the org (or from the connected user's view)
-        initial.append(
-            {
-                "field_name": mapping.field_name,
-                "sync": True,
-                "display_name": mapping.display_name,
-                "filterable": mapping.filterable,
-                "label": mapping.field_name,
-                "type": mapping.field_type,
-                "can_filter": True,
-                "missing": describe is not None,
-            }
-        )
+    offered = {f["name"].lower() for f in custom_fields(describe)}
+    initial = [
+        {
+            "field_name": m.field_name,
+            "display_name": m.display_name,
+            "filterable": m.filterable,
+            # Synced but gone from the org (or from the connected user's view).
+            "missing": describe is not None and m.field_name.lower() not in offered,
+        }
+        for m in mappings
+    ]
     return SyncFormSetBase(
         data,
         prefix=f"sync-{sobject.lower()}",
         initial=initial,
         form_kwargs={
             "sf_fields": fields_by_name(describe) if describe is not None else None,
+            "targets": custom_fields(describe),
             "saved": saved,
             "readonly": readonly,
         },

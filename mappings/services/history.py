@@ -37,12 +37,27 @@ def _record(*, workspace, section: str, before: dict, after: dict, actor, summar
 
 
 def settings_section_save(
-    *, workspace, section: str, rows: list[dict], actor=None, summary: str = ""
+    *,
+    workspace,
+    section: str,
+    rows: list[dict],
+    actor=None,
+    summary: str = "",
+    keep: Callable[[list[dict]], list[dict]] | None = None,
+    kept_first: bool = False,
 ) -> SettingsChange | None:
-    """Replace `section` with `rows`. Returns the recorded change, or None when nothing changed."""
+    """Replace `section` with `rows`. Returns the recorded change, or None when nothing changed.
+
+    `keep` saves a part of a section (one page's form of several): given the saved rows, it returns those that
+    stay, after `rows` (before them with `kept_first`, so an unchanged section keeps its order). It runs under the
+    lock, so two forms of one section saved at once cannot drop each other's rows.
+    """
     with transaction.atomic():
         _lock_workspace_settings(workspace)
         before = section_snapshot(workspace=workspace, section=section)
+        if keep is not None:
+            kept = keep(before["rows"])
+            rows = kept + list(rows) if kept_first else list(rows) + kept
         section_restore(workspace=workspace, section=section, snapshot={"rows": rows})
         after = section_snapshot(workspace=workspace, section=section)
         return _record(workspace=workspace, section=section, before=before, after=after, actor=actor, summary=summary)

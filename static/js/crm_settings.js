@@ -127,6 +127,8 @@
       var holder = document.createElement("tbody");
       holder.innerHTML = template.innerHTML.replace(/__prefix__/g, String(index));
       var row = holder.querySelector("tr");
+      var placeholder = table.querySelector("tr[data-empty-row]");
+      if (placeholder) placeholder.remove();
       table.querySelector("tbody").appendChild(row);
       total.value = String(index + 1);
       bindRow(row);
@@ -137,9 +139,11 @@
 
   function setupPreview(form) {
     var url = form.dataset.previewUrl;
-    var output = document.querySelector("[data-testid=task-preview]");
-    var warnings = document.querySelector("[data-testid=preview-warnings]");
-    var stateSelect = document.querySelector("[data-preview-state]");
+    // A page may hold several sections (Email: outgoing and incoming), each with its form and its own preview.
+    var scope = form.closest("[data-task-section]") || document;
+    var output = scope.querySelector("[data-testid=task-preview]");
+    var warnings = scope.querySelector("[data-testid=preview-warnings]");
+    var stateSelect = scope.querySelector("[data-preview-state]");
     if (!url || !output) return;
     var timer = null;
     var seq = 0;
@@ -186,4 +190,5 @@
     setupFormset(form);
     setupPreview(form);
   });
+  document.querySelectorAll("form[data-sync-form]").forEach(setupFormset);
 })();

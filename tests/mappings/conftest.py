@@ -102,3 +102,10 @@ def task_rows(workspace, kind) -> list[dict]:
         }
         for m in task_mapping_list(workspace=workspace, kind=kind)
     ]
+
+
+def section_context(response, index: int = 0) -> dict:
+    """The context of a page's section: a Task Mappings subtab holds one per activity kind (Email: outgoing,
+    incoming); other pages are one section."""
+    context = response.context
+    return context["sections"][index] if "sections" in context else context

@@ -105,10 +105,9 @@ def test_sequence_form_flags_drift(contact):
 
 
 def test_opt_out_form_none_is_valid(contact):
-    form = OptOutForm({"contact_field": "", "lead_field": ""}, describes={"Contact": contact, "Lead": None},
-                      current={}, readonly=False)  # fmt: skip
+    form = OptOutForm({"contact_field": ""}, sobject="Contact", describe=contact, current=None, readonly=False)
     assert form.is_valid()
-    assert form.rows() == [{"sobject": "Contact", "target_field": None}, {"sobject": "Lead", "target_field": None}]
+    assert form.rows() == [{"sobject": "Contact", "target_field": None}]
 
 
 def test_creation_required_field_needs_a_row():

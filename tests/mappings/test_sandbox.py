@@ -8,7 +8,7 @@ from integrations.services.metadata import describe_get
 from mappings.models import TaskFieldMapping
 from mappings.payloads import ActivityData, task_payload_build
 from mappings.samples import SAMPLE_TIME
-from tests.mappings.conftest import crm_url, formset_data, task_rows
+from tests.mappings.conftest import crm_url, formset_data, section_context, task_rows
 from tests.salesforce_oauth import logged_in_client
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,7 @@ def test_field_hidden_by_field_level_security_is_neither_offered_nor_accepted(
     sandbox.control.set_permissions(org_with_fields.org_id, ADMIN_PROFILE, fields={"Task.sb_recordingurl__c": "hidden"})
     ws = salesforce_connection.workspace
     response = admin_client.get(crm_url(ws, "tasks/call/"))
-    offered = [name for name, _ in response.context["formset"].forms[0].fields["target_field"].widget.choices]
+    offered = [name for name, _ in section_context(response)["formset"].forms[0].fields["target_field"].widget.choices]
     assert "sb_recordingurl__c" not in offered
     assert "sb_numberdialed__c" in offered
     assert "sb_recordingurl__c" not in saved(ws)  # no stock default onto a hidden field
@@ -72,7 +72,7 @@ def test_field_hidden_by_field_level_security_is_neither_offered_nor_accepted(
     rows.append({"target_field": "sb_recordingurl__c", "source": "variable", "variable": "recording_url"})
     response = admin_client.post(crm_url(ws, "tasks/call/"), formset_data("task-call", rows, initial=len(rows) - 1))
     assert response.status_code == 400
-    assert "hidden from the connected user" in response.context["formset"].forms[-1].errors["target_field"][0]
+    assert "hidden from the connected user" in section_context(response)["formset"].forms[-1].errors["target_field"][0]
 
 
 def test_field_hidden_after_mapping_is_flagged_as_drift(sandbox, org_with_fields, salesforce_connection, admin_client):
@@ -97,7 +97,7 @@ def test_restricted_picklists_accept_only_their_values(org_with_fields, salesfor
         assert response.status_code == 400
         assert (
             "not an active value of this restricted picklist"
-            in response.context["formset"].forms[-1].errors["constant"][0]
+            in section_context(response)["formset"].forms[-1].errors["constant"][0]
         )
         rows[-1]["constant"] = good
         assert admin_client.post(url, formset_data("task-call", rows, initial=len(base))).status_code == 302
@@ -222,7 +222,7 @@ def test_stock_creation_defaults_make_records_salesforce_accepts(
     from mappings.samples import sample_prospect
 
     ws = salesforce_connection.workspace
-    admin_client.get(crm_url(ws, "defaults/Account/"))
+    admin_client.get(crm_url(ws, "account/defaults/"))
     client = SalesforceClient(salesforce_connection)
     created = {}
     for sobject in ("Account", "Contact", "Lead"):
@@ -259,7 +259,7 @@ def test_salesforce_down_pages_use_the_cache_and_say_so(
     assert "showing cached metadata" in html
     assert 'data-testid="metadata-age"' in html
     assert response.context["page"].editable  # the cached describe still validates choices
-    offered = [name for name, _ in response.context["formset"].forms[0].fields["target_field"].widget.choices]
+    offered = [name for name, _ in section_context(response)["formset"].forms[0].fields["target_field"].widget.choices]
     assert "sb_recordingurl__c" in offered
 
 
@@ -275,14 +275,22 @@ def test_salesforce_down_without_cache_disables_choices_and_refuses_saves(
     DescribeCache.objects.filter(connection=salesforce_connection).delete()
     describe_outage()
 
-    for path in ("tasks/call/", "sequence/", "defaults/Lead/", "opt-out/", "sync/Contact/", "advanced/", "history/"):
+    for path in (
+        "tasks/call/",
+        "contact/sequence/",
+        "lead/defaults/",
+        "contact/sms/",
+        "contact/sync/",
+        "advanced/",
+        "history/",
+    ):
         response = admin_client.get(crm_url(ws, path))
         html = response.content.decode()
         assert response.status_code == 200, path
         assert "no metadata is cached; choices are disabled" in html, path
     response = admin_client.get(url)
     assert not response.context["page"].editable
-    assert all(f.disabled for form in response.context["formset"].forms for f in form.fields.values())
+    assert all(f.disabled for form in section_context(response)["formset"].forms for f in form.fields.values())
     assert "Save mappings" not in response.content.decode()
     assert outage_hits(sandbox) >= 8
 
@@ -301,20 +309,17 @@ def test_fields_that_leave_the_org_are_flagged_on_every_page(
 
     ws = salesforce_connection.workspace
     org = org_with_prospect_fields.org_id
-    admin_client.get(crm_url(ws, "sequence/"))
-    assert admin_client.post(crm_url(ws, "opt-out/"), {"contact_field": "sb_smsoptout__c"}).status_code == 302
+    admin_client.get(crm_url(ws, "contact/sequence/"))
+    assert admin_client.post(crm_url(ws, "contact/sms/"), {"contact_field": "sb_smsoptout__c"}).status_code == 302
     lead_rows = [
         {"target_field": "LastName", "source": "variable", "variable": "prospect.last_name", "fallback": "Unknown"},
         {"target_field": "Company", "source": "variable", "variable": "company.name", "fallback": "Unknown"},
         {"target_field": "sb_score__c", "source": "constant", "constant": "A"},
     ]
-    response = admin_client.post(crm_url(ws, "defaults/Lead/"), formset_data("creation-lead", lead_rows, initial=0))
+    response = admin_client.post(crm_url(ws, "lead/defaults/"), formset_data("creation-lead", lead_rows, initial=0))
     assert response.status_code == 302
-    sync = admin_client.get(crm_url(ws, "sync/Account/")).context["formset"]
-    index = next(i for i, f in enumerate(sync.forms) if f.initial["field_name"] == "sb_tier__c")
-    data = formset_data("sync-account", [f.initial for f in sync.forms], initial=len(sync.forms))
-    data.update({f"sync-account-{index}-sync": "on", f"sync-account-{index}-display_name": "Tier"})
-    assert admin_client.post(crm_url(ws, "sync/Account/"), data).status_code == 302
+    data = formset_data("sync-account", [{"field_name": "sb_tier__c", "display_name": "Tier"}], initial=0)
+    assert admin_client.post(crm_url(ws, "account/sync/"), data).status_code == 302
     assert OptOutField.objects.get(workspace=ws, sobject="Contact").target_field == "sb_smsoptout__c"
 
     sandbox.control.set_permissions(
@@ -328,10 +333,10 @@ def test_fields_that_leave_the_org_are_flagged_on_every_page(
     admin_client.post(crm_url(ws, "metadata/refresh/"))
 
     for path, gone in (
-        ("sequence/", "sb_currentsequencename__c"),
-        ("opt-out/", "sb_smsoptout__c"),
-        ("defaults/Lead/", "sb_score__c"),
-        ("sync/Account/", "sb_tier__c"),
+        ("contact/sequence/", "sb_currentsequencename__c"),
+        ("contact/sms/", "sb_smsoptout__c"),
+        ("lead/defaults/", "sb_score__c"),
+        ("account/sync/", "sb_tier__c"),
     ):
         html = admin_client.get(crm_url(ws, path)).content.decode()
         assert 'data-testid="drift-flag"' in html, path

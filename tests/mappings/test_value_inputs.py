@@ -12,7 +12,7 @@ from mappings.forms.task import task_targets
 from mappings.forms.widgets import OTHER_VALUE
 from mappings.models import CreationDefault, TaskFieldMapping
 from mappings.types import CREATION_VARIABLES, TASK_VARIABLES
-from tests.mappings.conftest import crm_url, formset_data, task_rows
+from tests.mappings.conftest import crm_url, formset_data, section_context, task_rows
 from tests.mappings.describes import sf_field, task_describe
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +80,7 @@ def saved(ws):
 def row_html(response, target: str) -> ValueInputHtml:
     """The fixed-value input of the page's row onto `target`, as rendered in the page's HTML."""
     html = response.content.decode()
-    forms = response.context["formset"].forms
+    forms = section_context(response)["formset"].forms
     form = next(f for f in forms if (f["target_field"].value() or "") == target)
     rendered = str(form["constant"])
     assert rendered in html
@@ -203,7 +203,7 @@ class TestPosting:
         assert response.status_code == 400
         assert (
             "not an active value of this restricted picklist"
-            in response.context["formset"].forms[index].errors["constant"][0]
+            in section_context(response)["formset"].forms[index].errors["constant"][0]
         )
         assert "CallType" not in saved(owner.workspace)
         widget = row_html(response, "CallType")
@@ -226,7 +226,7 @@ class TestPosting:
         assert response.status_code == 400
         assert (
             "You picked “High” and also typed “Urgent”"
-            in response.context["formset"].forms[index].errors["constant"][0]
+            in section_context(response)["formset"].forms[index].errors["constant"][0]
         )
         assert "Priority" not in saved(owner.workspace)
 
@@ -246,7 +246,7 @@ class TestPosting:
 
 @pytest.mark.django_db
 def test_creation_constant_picked_from_a_select_is_saved(owner_client, owner, connected):
-    url = crm_url(owner.workspace, "defaults/Lead/")
+    url = crm_url(owner.workspace, "lead/defaults/")
     owner_client.get(url)
     rows = [
         {"target_field": m.target_field, "source": m.source, "variable": m.value, "fallback": m.fallback}

@@ -81,7 +81,7 @@ def test_task_field_hidden_from_a_rep_is_listed_with_the_reason_and_an_example(m
     # Read-only members see it too; other kinds' pages do not.
     readonly = page(crm.rep, tasks_url(crm))
     assert 'data-testid="readonly-note"' in readonly and warning_rows(readonly) == rows
-    assert 'data-testid="left-out-warning"' not in page(crm.owner, tasks_url(crm, "email_sent"))
+    assert 'data-testid="left-out-warning"' not in page(crm.owner, tasks_url(crm, "email"))
 
 
 def test_nothing_is_listed_when_writes_kept_every_mapped_field(mapped):
@@ -135,7 +135,7 @@ def test_sequence_field_hidden_from_the_rep_is_listed_on_the_sequence_page(crm):
     (contact,) = crm.records("Contact")
     assert contact["SB_Seq__c"] == "Outbound A" and not contact.get("SB_Step__c")
 
-    (row,) = warning_rows(page(crm.owner, f"/w/{crm.workspace.slug}/settings/crm/sequence/"))
+    (row,) = warning_rows(page(crm.owner, f"/w/{crm.workspace.slug}/settings/crm/contact/sequence/"))
     assert row.startswith(
         "Sequence Step (SB_Step__c) was left out of 1 Contact sequence update written as "
         f"{crm.rep_connection.remote_username} ({crm.rep.email}) in the last 14 days: hidden from that user by "
@@ -154,8 +154,8 @@ def test_creation_default_hidden_from_the_rep_is_listed_on_its_object_page(crm):
     (contact,) = crm.records("Contact")
     assert not contact.get("Region__c")
 
-    base = f"/w/{crm.workspace.slug}/settings/crm/defaults/"
-    html = page(crm.owner, base + "Contact/")
+    base = f"/w/{crm.workspace.slug}/settings/crm/"
+    html = page(crm.owner, base + "contact/defaults/")
     (row,) = warning_rows(html)
     assert row.startswith(
         f"Region (Region__c) was left out of 1 new Contact created as {crm.rep_connection.remote_username} "
@@ -164,5 +164,5 @@ def test_creation_default_hidden_from_the_rep_is_listed_on_its_object_page(crm):
     assert row.endswith("See an example.")
     example = re.search(r'<a href="([^"]+)">See an example</a>', html).group(1)
     assert "Region__c skipped:" in page(crm.owner, example)
-    assert warning_rows(page(crm.owner, base + "Lead/")) == []
-    assert warning_rows(page(crm.owner, base + "Account/")) == []
+    assert warning_rows(page(crm.owner, base + "lead/defaults/")) == []
+    assert warning_rows(page(crm.owner, base + "account/defaults/")) == []

@@ -6,13 +6,13 @@ import pytest
 
 from integrations.models import ConnectionStatus, DescribeCache
 from mappings.models import SettingsChange, TaskFieldMapping
-from tests.mappings.conftest import cached_connection, crm_url, formset_data, task_rows
+from tests.mappings.conftest import cached_connection, crm_url, formset_data, section_context, task_rows
 
 pytestmark = pytest.mark.django_db
 
 PAGES = [
-    "tasks/call/", "sequence/", "defaults/Account/", "defaults/Lead/",
-    "opt-out/", "sync/Contact/", "advanced/", "history/",
+    "tasks/call/", "contact/sequence/", "account/defaults/", "lead/defaults/",
+    "contact/sms/", "contact/sync/", "advanced/", "history/",
 ]  # fmt: skip
 
 
@@ -31,7 +31,7 @@ def test_without_connection_choices_are_disabled_and_saves_refused(owner_client,
         workspace=owner.workspace, activity_kind="call", target_field="Type", source="constant", value="Call"
     )
     response = owner_client.get(crm_url(owner.workspace, "tasks/call/"))
-    forms = response.context["formset"].forms
+    forms = section_context(response)["formset"].forms
     assert len(forms) == 1 and forms[0].fields["target_field"].disabled
     assert "Save mappings" not in response.content.decode()
     rows = task_rows(owner.workspace, "call")
@@ -48,7 +48,7 @@ def test_saved_preview_still_renders_without_metadata(owner_client, owner):
         workspace=owner.workspace, activity_kind="call", target_field="Subject", source="variable", value="subject"
     )
     response = owner_client.get(crm_url(owner.workspace, "tasks/call/"))
-    assert response.context["preview"].fields["Subject"] == "Call with Ada Lovelace"
+    assert section_context(response)["preview"].fields["Subject"] == "Call with Ada Lovelace"
 
 
 def test_fresh_cache_shows_its_age(owner_client, owner, connected):
@@ -83,10 +83,10 @@ def test_unreachable_salesforce_without_cache_disables_choices(owner_client, own
 def test_refresh_metadata_reports_failure_without_crashing(owner_client, owner, describes):
     cached_connection(owner.workspace, describes, status=ConnectionStatus.RECONNECT_REQUIRED)
     response = owner_client.post(
-        crm_url(owner.workspace, "metadata/refresh/"), {"next": crm_url(owner.workspace, "sequence/")}
+        crm_url(owner.workspace, "metadata/refresh/"), {"next": crm_url(owner.workspace, "contact/sequence/")}
     )
     assert response.status_code == 302
-    assert response["Location"] == crm_url(owner.workspace, "sequence/")
+    assert response["Location"] == crm_url(owner.workspace, "contact/sequence/")
     assert "could not be reached" in owner_client.get(response["Location"]).content.decode()
 
 
@@ -115,7 +115,7 @@ def test_schema_drift_is_flagged_on_the_page_not_at_write_time(owner_client, own
     assert 'data-testid="drift-warning"' in html
     assert html.count('data-testid="drift-flag"') == 1
     assert "sb_recordingurl__c (not available in Salesforce)" in html
-    assert any("sb_recordingurl__c skipped" in w for w in response.context["preview"].warnings)
+    assert any("sb_recordingurl__c skipped" in w for w in section_context(response)["preview"].warnings)
     # Saving with the drifted row in place is refused with the reason beside it; removing it saves.
     rows = task_rows(owner.workspace, "call")
     index = next(i for i, r in enumerate(rows) if r["target_field"] == "sb_recordingurl__c")
@@ -123,7 +123,7 @@ def test_schema_drift_is_flagged_on_the_page_not_at_write_time(owner_client, own
         crm_url(owner.workspace, "tasks/call/"), formset_data("task-call", rows, initial=len(rows))
     )
     assert response.status_code == 400
-    assert "no longer exists" in response.context["formset"].forms[index].errors["target_field"][0]
+    assert "no longer exists" in section_context(response)["formset"].forms[index].errors["target_field"][0]
     rows[index]["DELETE"] = True
     response = owner_client.post(
         crm_url(owner.workspace, "tasks/call/"), formset_data("task-call", rows, initial=len(rows))
@@ -153,7 +153,7 @@ def test_a_deactivated_restricted_picklist_value_is_flagged_as_drift(owner_clien
     assert html.count('data-testid="drift-flag"') == 1
     assert "“Inbound” no longer fits this field" in html
     assert 'data-testid="drift-warning"' in html
-    assert "CallType" not in response.context["preview"].fields
+    assert "CallType" not in section_context(response)["preview"].fields
 
 
 def test_task_fields_salesforce_requires_are_reported_before_anyone_edits(owner_client, owner, describes):

@@ -26,35 +26,42 @@ def seq_data(**fields):
 
 class TestSequenceFields:
     def test_stock_defaults_use_recommended_fields(self, owner_client, owner, connected):
-        owner_client.get(crm_url(owner.workspace, "sequence/"))
+        owner_client.get(crm_url(owner.workspace, "contact/sequence/"))
         rows = {(m.sobject, m.purpose): m.target_field for m in SequenceFieldMapping.objects.all()}
         assert rows[("Contact", "active")] == "sb_activeinsequence__c"
         assert rows[("Lead", "sequenced_by")] == "sb_sequencedby__c"
         assert len(rows) == 10
 
     def test_save_and_type_checks(self, owner_client, owner, connected):
-        url = crm_url(owner.workspace, "sequence/")
-        owner_client.get(url)
+        contact_url = crm_url(owner.workspace, "contact/sequence/")
+        lead_url = crm_url(owner.workspace, "lead/sequence/")
+        owner_client.get(contact_url)
         response = owner_client.post(
-            url,
+            contact_url,
             seq_data(
                 contact_active="sb_currentsequencename__c",  # text, not a checkbox
                 contact_name="sb_currentsequencename__c",
+            ),
+        )
+        assert response.status_code == 400
+        assert "checkbox field is needed" in response.context["form"].errors["active"][0]
+        response = owner_client.post(
+            lead_url,
+            seq_data(
                 lead_sequenced_by="OwnerId",  # a User lookup, but ownership is not ours to change
                 lead_status="Title",
                 lead_step="Title",  # twice on one object
             ),
         )
         assert response.status_code == 400
-        contact, lead = response.context["forms"]
-        assert "checkbox field is needed" in contact.errors["active"][0]
+        lead = response.context["form"]
         assert "already holds" in lead.errors["step"][0]
         assert "set by Switchboard" in lead.errors["sequenced_by"][0]
         response = owner_client.post(
-            url,
-            seq_data(contact_active="sb_activeinsequence__c", contact_name="Department", lead_step="Title"),
+            contact_url, seq_data(contact_active="sb_activeinsequence__c", contact_name="Department")
         )
         assert response.status_code == 302
+        assert owner_client.post(lead_url, seq_data(lead_step="Title")).status_code == 302
         rows = {(m.sobject, m.purpose): m.target_field for m in SequenceFieldMapping.objects.all()}
         assert rows == {
             ("Contact", "active"): "sb_activeinsequence__c",
@@ -63,32 +70,29 @@ class TestSequenceFields:
         }
 
     def test_user_lookup_only(self, owner_client, owner, connected):
-        url = crm_url(owner.workspace, "sequence/")
+        url = crm_url(owner.workspace, "contact/sequence/")
         response = owner_client.post(url, seq_data(contact_sequenced_by="ReportsToId"))
         assert response.status_code == 400
-        assert "is needed" in response.context["forms"][0].errors["sequenced_by"][0]
+        assert "is needed" in response.context["form"].errors["sequenced_by"][0]
 
 
 class TestOptOut:
     def test_checkbox_or_none(self, owner_client, owner, connected):
-        url = crm_url(owner.workspace, "opt-out/")
-        response = owner_client.post(url, {"contact_field": "Title", "lead_field": ""})
+        url = crm_url(owner.workspace, "contact/sms/")
+        response = owner_client.post(url, {"contact_field": "Title"})
         assert response.status_code == 400
         assert "choose a checkbox field" in response.context["form"].errors["contact_field"][0]
-        assert owner_client.post(url, {"contact_field": "sb_smsoptout__c", "lead_field": ""}).status_code == 302
-        assert {r.sobject: r.target_field for r in OptOutField.objects.all()} == {
-            "Contact": "sb_smsoptout__c",
-            "Lead": None,
-        }
+        assert owner_client.post(url, {"contact_field": "sb_smsoptout__c"}).status_code == 302
+        assert {r.sobject: r.target_field for r in OptOutField.objects.all()} == {"Contact": "sb_smsoptout__c"}
 
     def test_read_only_checkbox_is_not_offered(self, owner_client, owner, connected):
-        response = owner_client.post(crm_url(owner.workspace, "opt-out/"), {"contact_field": "IsEmailBounced"})
+        response = owner_client.post(crm_url(owner.workspace, "contact/sms/"), {"contact_field": "IsEmailBounced"})
         assert "no longer writable" in response.context["form"].errors["contact_field"][0]
 
 
 class TestCreationDefaults:
     def test_stock_defaults_and_preview(self, owner_client, owner, connected):
-        response = owner_client.get(crm_url(owner.workspace, "defaults/Lead/"))
+        response = owner_client.get(crm_url(owner.workspace, "lead/defaults/"))
         rows = {m.target_field: (m.value, m.fallback) for m in CreationDefault.objects.filter(sobject="Lead")}
         assert rows["Company"] == ("company.name", "Unknown")
         assert rows["LastName"] == ("prospect.last_name", "Unknown")
@@ -99,7 +103,7 @@ class TestCreationDefaults:
         assert {"Name", "Website", "Industry", "NumberOfEmployees", "BillingCity"} <= account
 
     def test_required_gap_is_shown_and_blocks_saving(self, owner_client, owner, connected):
-        url = crm_url(owner.workspace, "defaults/Lead/")
+        url = crm_url(owner.workspace, "lead/defaults/")
         owner_client.get(url)
         CreationDefault.objects.filter(sobject="Lead", target_field="Company").delete()
         response = owner_client.get(url)
@@ -113,7 +117,7 @@ class TestCreationDefaults:
         assert "Company" in response.context["formset"].non_form_errors()[0]
 
     def test_required_field_from_a_variable_needs_a_fallback(self, owner_client, owner, connected):
-        url = crm_url(owner.workspace, "defaults/Lead/")
+        url = crm_url(owner.workspace, "lead/defaults/")
         rows = [
             {"target_field": "LastName", "source": "variable", "variable": "prospect.last_name", "fallback": "Unknown"},
             {"target_field": "Company", "source": "variable", "variable": "company.name", "fallback": ""},
@@ -130,40 +134,58 @@ class TestCreationDefaults:
         assert CreationDefault.objects.get(sobject="Lead", target_field="LeadSource").fallback == ""
 
     @pytest.mark.parametrize(
-        ("row", "field", "message"),
+        ("line", "target", "fallback", "error_on", "message"),
         [
-            ({"target_field": "NumberOfEmployees", "variable": "company.employee_count", "fallback": "lots"},
-             "fallback", "whole number"),
-            ({"target_field": "Name", "variable": "company.name", "fallback": "x" * 256}, "fallback",
-             "At most 255 characters"),
-            ({"target_field": "NumberOfEmployees", "variable": "company.website"}, "variable",
-             "NumberOfEmployees) is a int field"),
-            ({"target_field": "Rating", "variable": "company.industry"}, "variable", "restricted picklist"),
+            ("company.employee_count", "NumberOfEmployees", "lots", "fallback", "whole number"),
+            ("company.name", "Name", "x" * 256, "fallback", "At most 255 characters"),
+            ("company.website", "NumberOfEmployees", "", "field", "NumberOfEmployees) is a int field"),
+            ("company.industry", "Rating", "", "field", "restricted picklist"),
+            ("company.name", "Name", "", "fallback", "enter a value for when it is unknown"),
         ],
     )  # fmt: skip
-    def test_account_rows_are_checked_against_the_describe(self, owner_client, owner, describes, row, field, message):
+    def test_linkedin_company_lines_are_checked_against_the_describe(
+        self, owner_client, owner, describes, line, target, fallback, error_on, message
+    ):
         rating = next(f for f in describes["Account"]["fields"] if f["name"] == "Rating")
         rating["restrictedPicklist"] = True
         cached_connection(owner.workspace, describes)
-        url = crm_url(owner.workspace, "defaults/Account/")
-        owner_client.get(url)
+        url = crm_url(owner.workspace, "account/defaults/")
+        initial = owner_client.get(url).context["company_form"].initial
         before = list(CreationDefault.objects.filter(sobject="Account").values_list("target_field", "value"))
-        rows = [
-            {"target_field": "Name", "source": "variable", "variable": "company.name", "fallback": "Unknown"},
-            {"source": "variable", **row},
-        ]
-        if row["target_field"] == "Name":
-            rows = rows[1:]
-        response = owner_client.post(url, formset_data("creation-account", rows, initial=0))
+        data = {"part": "linkedin", **{f"company-{k}": v for k, v in initial.items()}}
+        if target == "NumberOfEmployees":
+            data["company-company.employee_count-field"] = ""
+        data[f"company-{line}-field"] = target
+        data[f"company-{line}-fallback"] = fallback
+        response = owner_client.post(url, data)
         assert response.status_code == 400
-        assert message in " ".join(response.context["formset"].forms[-1].errors[field])
+        assert message in " ".join(response.context["company_form"].errors[f"{line}-{error_on}"])
         assert message in response.content.decode().replace("&quot;", '"').replace("&#x27;", "'")
         assert list(CreationDefault.objects.filter(sobject="Account").values_list("target_field", "value")) == before
+
+    def test_other_defaults_cannot_fill_what_a_linkedin_mapping_fills(self, owner_client, owner, connected):
+        url = crm_url(owner.workspace, "account/defaults/")
+        owner_client.get(url)
+        rows = [{"target_field": "Name", "source": "constant", "constant": "Acme"}]
+        response = owner_client.post(url, {"part": "other", **formset_data("creation-account", rows, initial=0)})
+        assert response.status_code == 400
+        assert (
+            "already filled by a LinkedIn company mapping"
+            in response.context["formset"].forms[0].errors["target_field"][0]
+        )
+
+    def test_a_required_field_left_to_neither_part_is_refused(self, owner_client, owner, connected):
+        url = crm_url(owner.workspace, "account/defaults/")
+        initial = owner_client.get(url).context["company_form"].initial
+        data = {"part": "linkedin", **{f"company-{k}": v for k, v in initial.items()}, "company-company.name-field": ""}
+        response = owner_client.post(url, data)
+        assert response.status_code == 400
+        assert "Account Name (Name)" in response.context["company_form"].non_field_errors()[0]
 
     def test_an_if_unknown_value_that_no_longer_fits_is_flagged_as_drift(self, owner_client, owner, describes):
         describes["Lead"]["fields"].append(sf_field("Employees__c", "string", length=20))
         connection = cached_connection(owner.workspace, describes)
-        url = crm_url(owner.workspace, "defaults/Lead/")
+        url = crm_url(owner.workspace, "lead/defaults/")
         owner_client.get(url)
         rows = [lead_row(m) for m in CreationDefault.objects.filter(sobject="Lead")]
         rows += [
@@ -194,7 +216,7 @@ class TestCreationDefaults:
         assert "Company, Employees__c, Industry" in html.split('data-testid="drift-warning"')[1][:300]
 
     def test_after_a_failed_save_the_preview_shows_what_was_submitted(self, owner_client, owner, connected):
-        url = crm_url(owner.workspace, "defaults/Lead/")
+        url = crm_url(owner.workspace, "lead/defaults/")
         owner_client.get(url)
         rows = [lead_row(m) for m in CreationDefault.objects.filter(sobject="Lead")]
         rows += [
@@ -211,35 +233,38 @@ class TestCreationDefaults:
         assert not CreationDefault.objects.filter(sobject="Lead", target_field="LeadSource").exists()
 
     def test_email_is_reserved(self, owner_client, owner, connected):
-        url = crm_url(owner.workspace, "defaults/Contact/")
+        url = crm_url(owner.workspace, "contact/defaults/")
         rows = [{"target_field": "Email", "source": "constant", "constant": "x@example.com"}]
         response = owner_client.post(url, formset_data("creation-contact", rows, initial=0))
         assert "set by Switchboard" in response.context["formset"].forms[0].errors["target_field"][0]
 
     def test_unknown_object_is_404(self, owner_client, owner, connected):
-        assert owner_client.get(crm_url(owner.workspace, "defaults/Opportunity/")).status_code == 404
+        assert owner_client.get(crm_url(owner.workspace, "opportunity/defaults/")).status_code == 404
 
 
 class TestSync:
-    def test_lists_custom_fields_and_saves_choices(self, owner_client, owner, describes):
+    def test_offers_custom_fields_and_saves_added_rows(self, owner_client, owner, describes):
         describes["Account"]["fields"].append(sf_field("Tier__c", "picklist", values=("Gold", "Silver")))
         describes["Account"]["fields"].append(sf_field("Notes__c", "textarea", length=32000, filterable=False))
         cached_connection(owner.workspace, describes)
-        url = crm_url(owner.workspace, "sync/Account/")
+        url = crm_url(owner.workspace, "account/sync/")
         formset = owner_client.get(url).context["formset"]
-        names = [f.initial["field_name"] for f in formset.forms]
-        assert {"Tier__c", "Notes__c", "History__c", "ns__Description__c"} <= set(names)
-        assert "Name" not in names
-        rows = [{"field_name": n, "sync": False, "display_name": n, "filterable": False} for n in names]
-        tier, notes = names.index("Tier__c"), names.index("Notes__c")
-        rows[tier] = {"field_name": "Tier__c", "sync": True, "display_name": "Tier", "filterable": True}
-        rows[notes] = {"field_name": "Notes__c", "sync": True, "display_name": "", "filterable": True}
-        response = owner_client.post(url, formset_data("sync-account", rows, initial=len(rows)))
+        assert formset.forms == []  # nothing synced yet: rows are added with "+ Add Custom Field Mapping"
+        offered = [name for name, _ in formset.empty_form.fields["field_name"].widget.choices if name]
+        assert {"Tier__c", "Notes__c", "History__c", "ns__Description__c"} <= set(offered)
+        assert "Name" not in offered
+        rows = [
+            {"field_name": "Tier__c", "display_name": "Tier", "filterable": True},
+            {"field_name": "Notes__c", "display_name": "", "filterable": True},
+            {"field_name": "Name", "display_name": "Name"},
+        ]
+        response = owner_client.post(url, formset_data("sync-account", rows, initial=0))
         assert response.status_code == 400
-        assert "Enter the name" in response.context["formset"].forms[notes].errors["display_name"][0]
-        assert "cannot filter" in response.context["formset"].forms[notes].errors["filterable"][0]
-        rows[notes] = {"field_name": "Notes__c", "sync": True, "display_name": "Notes"}
-        assert owner_client.post(url, formset_data("sync-account", rows, initial=len(rows))).status_code == 302
+        forms = response.context["formset"].forms
+        assert "cannot filter" in forms[1].errors["filterable"][0]
+        assert "not a custom field" in forms[2].errors["field_name"][0]
+        rows[1] = {"field_name": "Notes__c", "display_name": ""}  # blank: the field's label
+        assert owner_client.post(url, formset_data("sync-account", rows[:2], initial=0)).status_code == 302
         saved = {
             m.field_name: (m.display_name, m.filterable, m.field_type, m.status) for m in SyncFieldMapping.objects.all()
         }
@@ -247,34 +272,39 @@ class TestSync:
             "Tier__c": ("Tier", True, "picklist", "active"),
             "Notes__c": ("Notes", False, "textarea", "active"),
         }
+        # Removing a row stops syncing that field; the others stay.
+        rows = [{"field_name": "Notes__c", "display_name": "Notes"}, {"field_name": "Tier__c", "display_name": "Tier",
+                "filterable": True, "DELETE": True}]  # fmt: skip
+        assert owner_client.post(url, formset_data("sync-account", rows, initial=2)).status_code == 302
+        assert list(SyncFieldMapping.objects.values_list("field_name", flat=True)) == ["Notes__c"]
 
     def test_synced_field_that_disappears_is_flagged_missing(self, owner_client, owner, connected):
         SyncFieldMapping.objects.create(
             workspace=owner.workspace, sobject="Account", field_name="Gone__c", display_name="Gone", field_type="string"
         )
-        html = owner_client.get(crm_url(owner.workspace, "sync/Account/")).content.decode()
+        html = owner_client.get(crm_url(owner.workspace, "account/sync/")).content.decode()
         assert 'data-testid="drift-flag"' in html
         response = owner_client.post(crm_url(owner.workspace, "metadata/refresh/"))  # Salesforce is unreachable
         assert "could not be reached" in owner_client.get(response["Location"], follow=True).content.decode()
         assert SyncFieldMapping.objects.get().status == "active"
         from mappings.services import sync_mappings_refresh_status
 
-        describe = owner_client.get(crm_url(owner.workspace, "sync/Account/")).context["page"].describe("Account")
+        describe = owner_client.get(crm_url(owner.workspace, "account/sync/")).context["page"].describe("Account")
         assert sync_mappings_refresh_status(workspace=owner.workspace, sobject="Account", describe=describe) == 1
         assert SyncFieldMapping.objects.get().status == "missing"
 
-    def test_duplicate_display_names(self, owner_client, owner, describes):
+    def test_duplicate_fields_and_display_names(self, owner_client, owner, describes):
         describes["Lead"]["fields"] += [sf_field("A__c", "string", length=10), sf_field("B__c", "string", length=10)]
         cached_connection(owner.workspace, describes)
-        url = crm_url(owner.workspace, "sync/Lead/")
-        names = [f.initial["field_name"] for f in owner_client.get(url).context["formset"].forms]
-        rows = [{"field_name": n, "sync": n in ("A__c", "B__c"), "display_name": "Same"} for n in names]
-        response = owner_client.post(url, formset_data("sync-lead", rows, initial=len(rows)))
+        url = crm_url(owner.workspace, "lead/sync/")
+        rows = [{"field_name": "A__c", "display_name": "Same"}, {"field_name": "B__c", "display_name": "Same"},
+                {"field_name": "A__c", "display_name": "Again"}]  # fmt: skip
+        response = owner_client.post(url, formset_data("sync-lead", rows, initial=0))
         assert response.status_code == 400
-        assert (
-            "already the name of A__c"
-            in response.context["formset"].forms[names.index("B__c")].errors["display_name"][0]
-        )
+        forms = response.context["formset"].forms
+        assert "already the name of A__c" in forms[1].errors["display_name"][0]
+        assert "already synced in row 1" in forms[2].errors["field_name"][0]
+        assert not SyncFieldMapping.objects.exists()
 
 
 class TestAdvanced:
