@@ -21,6 +21,7 @@ urlpatterns = [
     # Any other /api/ path: the API's JSON 404, also with DEBUG on (which would show Django's HTML page).
     re_path(r"^api(/|$)", api_framework.not_found),
     path("w/<slug:workspace_slug>/activity/", include("activities.urls")),
+    path("w/<slug:workspace_slug>/actions/", include("actions.urls")),
     # The one callback URL registered on the External Client App; the OAuth state names the workspace.
     path("integrations/salesforce/callback/", oauth_callback, name="salesforce_oauth_callback"),
     path("", include("workspaces.urls")),
