@@ -274,6 +274,71 @@ class FilterField:
         return self.values.get(self.name + "__to", "")
 
 
+STANDARD_COLUMNS = {
+    "Account": (("Type", "Type"),),
+    "Lead": (("Status", "Status"),),
+    "Opportunity": (("StageName", "Stage"), ("Type", "Type")),
+    "Case": (("Subject", "Subject"), ("Status", "Status"), ("Type", "Type")),
+}
+"""Identity fields every sync reads (sync.types.IDENTITY_FIELDS) that a list of that object shows before the mapped
+ones: Opportunities and Cases have no data sync mappings, and their stage or status is what a person looks for."""
+
+COUNT_CAP = 100_000
+"""Lists count their matching records up to here, then say "more than 100,000": counting a filtered million-row list
+exactly would cost a full scan on every page view."""
+
+
+@dataclass
+class Column:
+    name: str
+    label: str
+
+
+def record_columns(*, workspace, sobject: str) -> list[Column]:
+    """The list's columns: the standard identity fields of the object, then every active data sync mapping."""
+    columns = [Column(name, label) for name, label in STANDARD_COLUMNS.get(sobject, ())]
+    mapped = SyncFieldMapping.objects.filter(workspace=workspace, sobject=sobject, status=SyncStatus.ACTIVE)
+    mapped = mapped.exclude(field_name__in=[c.name for c in columns]).order_by("display_name")
+    columns += [Column(m.field_name, m.display_name) for m in mapped]
+    return columns
+
+
+def record_count(rows: QuerySet[SyncedRecord]) -> tuple[int, bool]:
+    """(count, capped): the number of rows, counted at most up to COUNT_CAP + 1."""
+    found = rows.order_by()[: COUNT_CAP + 1].count()
+    return min(found, COUNT_CAP), found > COUNT_CAP
+
+
+def record_list_empty_reason(*, workspace, sobject: str, title: str, filtered: bool) -> dict:
+    """Why a list has no rows, in the words a person needs to act on it (and where to go)."""
+    from integrations.selectors import connection_get_admin
+
+    plural = title if sobject not in ("Contact", "Lead") else f"{sobject}s"
+    connection = connection_get_admin(workspace=workspace)
+    config = SyncObjectConfig.objects.filter(workspace=workspace, sobject=sobject).select_related("state").first()
+    state = _state(config) if config else None
+    if connection is None:
+        return {"code": "not_connected", "message": f"Salesforce is not connected, so no {plural} are synced yet."}
+    if config is not None and not config.enabled:
+        return {"code": "out_of_scope", "message": f"{plural} are not in the sync scope: syncing {sobject} is off."}
+    if state is None or state.imported_at is None:
+        message = f"{plural} have not been imported yet: the Sync page shows the initial import's progress."
+        return {"code": "not_imported", "message": message}
+    if filtered:
+        return {"code": "no_match", "message": f"No synced {plural} match this search or these filters."}
+    if config is not None and config.filters.exists():
+        return {"code": "scope_empty", "message": f"No {plural} in Salesforce match the sync scope's filters."}
+    return {"code": "org_empty", "message": f"The connected org has no {plural}: the last import found none."}
+
+
+def salesforce_record_base(*, workspace) -> str:
+    """Where the records live: links are this + "/<id>", which Salesforce opens in Lightning or Classic."""
+    from integrations.selectors import connection_get_admin
+
+    connection = connection_get_admin(workspace=workspace)
+    return connection.instance_url.rstrip("/") if connection and connection.instance_url else ""
+
+
 def filter_fields(*, workspace, sobject: str, params=None) -> list[FilterField]:
     mappings = SyncFieldMapping.objects.filter(
         workspace=workspace, sobject=sobject, filterable=True, status=SyncStatus.ACTIVE

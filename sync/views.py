@@ -17,11 +17,15 @@ from sync.selectors import (
     PAGE_SIZE,
     filter_fields,
     initial_import_status,
+    record_columns,
+    record_count,
     record_list,
+    record_list_empty_reason,
     run_active,
     run_full_active,
     run_full_latest,
     run_progress,
+    salesforce_record_base,
     sync_health,
 )
 from sync.services.runs import full_sync_start, run_cancel, sync_objects_ensure
@@ -156,22 +160,24 @@ MAX_PAGE = 100_000
 
 
 def record_list_view(request, workspace_slug, page_key):
+    workspace = request.workspace
     title, sobjects = RECORD_PAGES[page_key]
     sobject = request.GET.get("object") if request.GET.get("object") in sobjects else sobjects[0]
-    fields = filter_fields(workspace=request.workspace, sobject=sobject, params=request.GET)
+    fields = filter_fields(workspace=workspace, sobject=sobject, params=request.GET)
     search = request.GET.get("q", "").strip()
-    rows = record_list(workspace=request.workspace, sobject=sobject, fields=fields, search=search)
+    rows = record_list(workspace=workspace, sobject=sobject, fields=fields, search=search)
+    total, capped = record_count(rows)
+    last_page = max(1, -(-total // PAGE_SIZE))
     try:
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page = 1
-    # A page number past any real list would overflow the database's OFFSET; it shows an empty last page instead.
-    page = min(page, MAX_PAGE)
-    # No COUNT(*) over a filtered million rows: fetch one row more than a page to know whether a next page exists.
+    # A page number past the list shows its last page; past any real list it would overflow the database's OFFSET.
+    page = min(page, MAX_PAGE if capped else last_page)
     window = list(rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
     query = request.GET.copy()
     query.pop("page", None)
-    columns = list(fields)
+    filtered = bool(search) or any(v for f in fields for v in f.values.values())
     return render(
         request,
         "sync/records.html",
@@ -181,11 +187,22 @@ def record_list_view(request, workspace_slug, page_key):
             "sobject": sobject,
             "sobjects": sobjects,
             "fields": fields,
-            "columns": columns,
+            "columns": record_columns(workspace=workspace, sobject=sobject),
             "rows": window[:PAGE_SIZE],
             "page": page,
+            "last_page": None if capped else last_page,
             "has_next": len(window) > PAGE_SIZE,
+            "total": total,
+            "capped": capped,
+            "first_shown": (page - 1) * PAGE_SIZE + 1,
+            "last_shown": (page - 1) * PAGE_SIZE + len(window[:PAGE_SIZE]),
             "query": query.urlencode(),
             "search": search,
+            "filtered": filtered,
+            "salesforce_url": salesforce_record_base(workspace=workspace),
+            "empty": None
+            if window
+            else record_list_empty_reason(workspace=workspace, sobject=sobject, title=title, filtered=filtered),
+            "can_manage": request.user.has_perm(MANAGE_CRM_SETTINGS, workspace),
         },
     )

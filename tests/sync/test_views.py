@@ -224,9 +224,19 @@ def test_lag_reads_against_the_sync_interval(lag_minutes, said):
     assert lag_words(lag, dt.timedelta(minutes=5)) == said
 
 
-@pytest.mark.parametrize(("page", "shown"), [("99999999999999999999", MAX_PAGE), ("abc", 1), ("-1", 1), ("2", 2)])
+@pytest.mark.parametrize(("page", "shown"), [("99999999999999999999", 1), ("abc", 1), ("-1", 1), ("2", 1)])
 def test_out_of_range_pages_are_clamped_not_a_500(prospects, workspace, page, shown):
+    """Past the last page the list shows its last page (here the only one), never an empty page or a 500."""
     response = prospects.get(reverse("crm_prospects", args=[workspace.slug]), {"object": "Contact", "page": page})
     assert response.status_code == 200
     assert response.context["page"] == shown
-    assert names(response) == ([] if shown > 1 else ["Ada", "Bob", "Cy"])
+    assert names(response) == ["Ada", "Bob", "Cy"]
+
+
+def test_past_the_count_cap_page_numbers_are_still_bounded(prospects, workspace, monkeypatch):
+    monkeypatch.setattr("sync.selectors.COUNT_CAP", 2)
+    response = prospects.get(reverse("crm_prospects", args=[workspace.slug]), {"object": "Contact", "page": "9" * 20})
+    assert response.status_code == 200
+    context = response.context
+    assert (context["page"], context["capped"], context["last_page"]) == (MAX_PAGE, True, None)
+    assert "More than 2 Contact records" in response.content.decode()
