@@ -14,8 +14,17 @@ from django.http import JsonResponse
 from ninja import Router
 
 from actions.models import ActionName, ActionRun, ActionStatus
-from actions.schemas import ActionOut, CreateTaskIn, LogMeetingIn, QueryOut, QueryRecordsIn, UpdateOpportunityIn
+from actions.schemas import (
+    ActionOut,
+    CreateTaskIn,
+    LogMeetingIn,
+    QueryOut,
+    QueryRecordsIn,
+    ScoresIn,
+    UpdateOpportunityIn,
+)
 from actions.services.query import records_query
+from actions.services.scores import scores_start, scores_wait
 from actions.services.submit import action_record, action_run_body, action_start, action_wait
 from activities.api.framework import ApiKeyAuth, error_response
 from activities.api.schemas import ErrorOut
@@ -132,10 +141,39 @@ def query_records(request, data: QueryRecordsIn):
     return JsonResponse({"data": page})
 
 
+@router.post(
+    "/accounts/scores",
+    auth=ApiKeyAuth("scores:write"),
+    response=_write,
+    summary="Write scores to mapped Account fields (up to 10,000 accounts, 200 per Salesforce call)",
+)
+def account_scores(request, data: ScoresIn):
+    key, body_hash, seen, error = _seen(request)
+    if error is not None:
+        return error
+    if seen is not None:
+        return _answer(request, scores_wait(seen, seconds=data.wait), replayed=True)
+    run = action_record(
+        workspace=request.workspace,
+        name=ActionName.UPDATE_ACCOUNT_FIELDS,
+        data=data,
+        api_key=request.api_key,
+        idempotency_key=key,
+        request_hash=body_hash,
+    )
+    try:
+        run = scores_start(run, data, request=request)
+    except IntegrityError:
+        return error_response(409, "idempotency_conflict", "A request with this Idempotency-Key is being processed.")
+    if run.status == ActionStatus.PENDING:
+        run = scores_wait(run, seconds=data.wait)
+    return _answer(request, run)
+
+
 @router.api_operation(
     ["GET", "HEAD"],
     "/actions/runs/{int:pk}",
-    auth=ApiKeyAuth("actions:write"),
+    auth=ApiKeyAuth(("actions:write", "records:read", "scores:write")),
     response={200: ActionOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="Where an action stands (the status URL of a 202)",
 )

@@ -39,3 +39,49 @@ class ActionRunForm(forms.Form):
         if not isinstance(data, dict):
             raise forms.ValidationError("Send one JSON object.")
         return data
+
+
+class ScoreSettingsForm(forms.Form):
+    enabled = forms.BooleanField(
+        required=False,
+        label="Write scores to Salesforce Accounts",
+        help_text="Off by default: until an admin turns this on, POST /api/v1/accounts/scores "
+        "is refused and nothing is written.",
+    )
+
+
+class ScoreMappingForm(forms.Form):
+    score_name = forms.CharField(
+        max_length=80,
+        required=False,
+        label="Score name",
+        help_text="As your customer-success tool sends it, e.g. health.",
+    )
+    account_field = forms.ChoiceField(required=False, label="Account field")
+
+    def __init__(self, *args, field_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account_field"].choices = [("", "—"), *field_choices]
+
+
+ScoreMappingFormSet = forms.formset_factory(ScoreMappingForm, extra=3)
+
+
+class ScoreDryRunForm(forms.Form):
+    rows = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Sample request (JSON)",
+        help_text='The accounts list as the API takes it: [{"account_id": "001…", "scores": '
+        '{"health": 82}}]. Nothing is written.',
+    )
+
+    def clean_rows(self):
+        try:
+            data = json.loads(self.cleaned_data["rows"])
+        except ValueError as exc:
+            raise forms.ValidationError(f"Not valid JSON: {exc}") from exc
+        if isinstance(data, dict):
+            data = data.get("accounts")
+        if not isinstance(data, list):
+            raise forms.ValidationError("Send a list of {account_id, scores} objects.")
+        return data

@@ -133,3 +133,19 @@ class ScoreMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.score_name} → Account.{self.account_field}"
+
+
+class ScoreBatch(models.Model):
+    """Up to 200 Account updates of one score request: one sObject Collections call, one ledger job."""
+
+    run = models.ForeignKey(ActionRun, on_delete=models.CASCADE, related_name="score_batches")
+    job = models.OneToOneField(WritebackJob, on_delete=models.CASCADE, related_name="score_batch")
+    records = models.JSONField(help_text="[{id, Field: value…}] still to write (failed row locks stay for a retry).")
+    written = models.PositiveIntegerField(default=0)
+    failures = models.JSONField(default=list, blank=True, help_text="[{account_id, code, message}] Salesforce refused.")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Score batch #{self.pk} of action #{self.run_id}"

@@ -7,3 +7,4 @@ urlpatterns = [
     path("run/", views.action_run_view, name="action_run"),
     path("<int:pk>/", views.action_detail, name="action_detail"),
 ]
+urlpatterns.append(path("scores/", views.score_settings_view, name="score_settings"))

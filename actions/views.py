@@ -89,3 +89,77 @@ def action_run_view(request, workspace_slug):
     level = messages.SUCCESS if run.status == ActionStatus.SUCCEEDED else messages.WARNING
     messages.add_message(request, level, f"{run.get_name_display()}: {run.get_status_display()}.")
     return redirect("action_detail", workspace_slug=workspace_slug, pk=run.pk)
+
+
+@manage_required
+def score_settings_view(request, workspace_slug):
+    """Opt in, map score names to Account fields (checked against the admin user's describe), preview a request."""
+    from actions.checks import Refusal
+    from actions.forms import ScoreDryRunForm, ScoreMappingFormSet, ScoreSettingsForm
+    from actions.schemas import ScoreRow
+    from actions.selectors import score_mappings, score_settings_get
+    from actions.services.context import ActionContext, connection_choose
+    from actions.services.scores import mapping_check, score_fields, score_settings_save, scores_plan
+
+    workspace = request.workspace
+    settings_row, mappings = score_settings_get(workspace=workspace), score_mappings(workspace=workspace)
+    ctx = problem = None
+    describe = None
+    try:
+        connection, _ = connection_choose(workspace=workspace, as_user=None, request=request)
+        ctx = ActionContext(workspace=workspace, connection=connection, request=request)
+        describe = ctx.describe("Account")
+    except Refusal as refusal:
+        problem = refusal.message
+    choices = [(f["name"], f"{f.get('label') or f['name']} ({f['name']}, {f['type']})") for f in score_fields(describe)]
+    initial = [{"score_name": k, "account_field": v} for k, v in mappings.items()]
+    form = ScoreSettingsForm(request.POST or None, initial={"enabled": settings_row.enabled}, prefix="s")
+    formset = ScoreMappingFormSet(
+        request.POST or None, initial=initial, prefix="m", form_kwargs={"field_choices": choices}
+    )
+    dry = (
+        ScoreDryRunForm(request.POST or None, prefix="d") if "preview" in request.POST else ScoreDryRunForm(prefix="d")
+    )
+    preview = preview_error = None
+    if request.method == "POST" and "preview" in request.POST:
+        if dry.is_valid() and ctx is not None:
+            try:
+                rows = [ScoreRow.model_validate(r) for r in dry.cleaned_data["rows"][:10_000]]
+                preview = scores_plan(ctx, rows, mappings=mappings).records[:50]
+            except Refusal as refusal:
+                preview_error = refusal
+            except ValueError as exc:  # pydantic's ValidationError is a ValueError
+                preview_error = Refusal(400, "invalid_request", str(exc).splitlines()[0])
+    elif request.method == "POST" and form.is_valid() and formset.is_valid():
+        chosen, errors = {}, []
+        for row in formset.cleaned_data:
+            name, target = (row.get("score_name") or "").strip(), row.get("account_field") or ""
+            if not name and not target:
+                continue
+            why = mapping_check(describe, target) if target else "Choose an Account field."
+            if not name or why:
+                errors.append(f"{name or '(no name)'}: {why or 'Give the score a name.'}")
+            chosen[name] = target
+        if errors or describe is None:
+            for error in errors or [problem or "The Account describe is not available."]:
+                messages.error(request, error)
+        else:
+            score_settings_save(
+                workspace=workspace, enabled=form.cleaned_data["enabled"], mappings=chosen, user=request.user
+            )
+            messages.success(request, "Score write-back settings saved.")
+            return redirect("score_settings", workspace_slug=workspace_slug)
+    return render(
+        request,
+        "actions/scores.html",
+        {
+            "form": form,
+            "formset": formset,
+            "dry": dry,
+            "problem": problem,
+            "preview": preview,
+            "preview_error": preview_error,
+            "enabled": settings_row.enabled,
+            "mappings": mappings,
+        },
+    )

@@ -43,6 +43,13 @@ def action_jobs_run(jobs: list[WritebackJob]) -> None:
 def _run(job: WritebackJob) -> None:
     run = ActionRun.objects.select_related("connection", "workspace").filter(job=job).first()
     if run is None:
+        from actions.models import ScoreBatch
+        from actions.services.scores import score_batch_run
+
+        batch = ScoreBatch.objects.select_related("run__connection", "run__workspace").filter(job=job).first()
+        if batch is not None:
+            score_batch_run(batch, job)
+            return
         ledger.job_skip(job, code="NO_ACTION", message="The action this job belonged to was deleted.")
         return
     started = timezone.now()

@@ -103,6 +103,8 @@ def action_wait(run: ActionRun, *, seconds: float) -> ActionRun:
 def action_run_body(run: ActionRun, *, status_url: str) -> tuple[int, dict]:
     """(HTTP status, body) for the run as it stands: 200 done, 4xx refused or failed, 202 still going."""
     data = {"action_id": run.pk, "action": run.name, "status": run.status, "attempts": run.attempts}
+    if run.status == ActionStatus.SUCCEEDED and run.name == ActionName.UPDATE_ACCOUNT_FIELDS:
+        return 200, {"data": {**data, "object": "Account", **(run.result or {})}}
     if run.status == ActionStatus.SUCCEEDED:
         link = _link(run)
         return 200, {"data": {**data, "id": run.record_id, "object": run.sobject, "link": link}}
@@ -113,7 +115,7 @@ def action_run_body(run: ActionRun, *, status_url: str) -> tuple[int, dict]:
         if run.error_items:
             error["items"] = run.error_items
         return run.http_status or 400, {"error": error}
-    job = run.job
+    job = run.job or WritebackJob.objects.filter(score_batch__run=run, status__in=UNFINISHED_STATUSES).first()
     message = "Salesforce has not answered yet; follow status_url."
     if job is not None and job.status == JobStatus.WAITING_BUDGET:
         message = f"Waiting for the org's API budget ({job.last_error_message}); it runs by itself when budget returns."

@@ -111,10 +111,12 @@ class ApiKeyAuth(HttpBearer):
 
     openapi_description = "An API key created under Activity › API keys, with the scope the operation names."
 
-    def __init__(self, scope: str):
+    def __init__(self, scope: str | tuple[str, ...]):
+        """`scope`: the one the operation needs, or a tuple of which any one will do."""
         super().__init__()
-        assert scope in SCOPES, scope
-        self.scope = scope
+        self.scopes = (scope,) if isinstance(scope, str) else tuple(scope)
+        assert all(s in SCOPES for s in self.scopes), scope
+        self.scope = " or ".join(self.scopes)
 
     def __call__(self, request):
         key = super().__call__(request)
@@ -122,9 +124,10 @@ class ApiKeyAuth(HttpBearer):
             return None
         request.api_key = key
         request.workspace = key.workspace
-        if self.scope not in (key.scopes or []):
+        if not set(self.scopes) & set(key.scopes or []):
+            needed = "; ".join(f"{s}: {SCOPES[s]}" for s in self.scopes)
             message = (
-                f"This API key may not do this: it needs the “{self.scope}” scope ({SCOPES[self.scope]}). "
+                f"This API key may not do this: it needs the “{self.scope}” scope ({needed}). "
                 "An admin can create a key with it under Activity › API keys."
             )
             raise ApiError(403, "insufficient_scope", message)
