@@ -145,7 +145,7 @@ def _advanced_write(workspace, _arg: str, rows: list[dict]) -> None:
 
 
 ADVANCED_LABELS = {
-    "log_mode": ("Log activities", LogMode),
+    "log_mode": ("Log activities for", LogMode),
     "new_prospect_as": ("Create new prospects as", NewProspectAs),
     "linkedin_url_field_contact": ("Contact LinkedIn URL field", None),
     "linkedin_url_field_lead": ("Lead LinkedIn URL field", None),
@@ -191,14 +191,19 @@ def section_parse(section: str) -> tuple[Section, str]:
 
 
 def section_label(section: str) -> str:
+    """The section's place in the settings pages, as their tabs name it."""
     name, _, arg = section.partition(":")
     if name == "task":
-        return f"Task mappings · {ActivityKind(arg).label}" if arg in ActivityKind.values else f"Task mappings · {arg}"
+        return f"Task Mappings · {ActivityKind(arg).label}" if arg in ActivityKind.values else f"Task Mappings · {arg}"
     if name == "creation":
-        return f"Creation defaults · {CreationObject(arg).label if arg in CreationObject.values else arg}"
+        return f"{CreationObject(arg).label if arg in CreationObject.values else arg} Mappings · Creation Defaults"
     if name == "sync":
-        return f"Data sync · {arg}"
-    return {"sequence": "Sequence fields", "opt_out": "SMS opt-out", "advanced": "Advanced"}.get(name, section)
+        return f"{arg} Mappings · Data Sync Mappings"
+    return {
+        "sequence": "Contact & Lead Mappings · Sequence Field Mappings",
+        "opt_out": "Contact & Lead Mappings · SMS opt-out",
+        "advanced": "Advanced Settings",
+    }.get(name, section)
 
 
 def section_of(row) -> str:

@@ -9,9 +9,9 @@ from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from mappings.layout import OBJECT_PAGE_URLS, OBJECT_SLUGS, OBJECT_SUBTABS
 from mappings.metadata import CrmMetadata, crm_metadata_get
 from mappings.services import crm_settings_ensure_defaults
-from mappings.types import ActivityKind
 from workspaces.models import MANAGE_CRM_SETTINGS
 
 TABS = (
@@ -24,43 +24,6 @@ TABS = (
 )
 """The top tabs, in the order of the Salesforce setup guide: (key, label, URL name, URL arguments)."""
 
-TASK_GROUPS: dict[str, tuple[str, tuple[tuple[str, str, str], ...]]] = {
-    "call": ("Call", ((ActivityKind.CALL, "Calls", "call"),)),
-    "email": (
-        "Email",
-        (
-            (ActivityKind.EMAIL_SENT, "Outgoing emails", "outgoing"),
-            (ActivityKind.EMAIL_RECEIVED, "Incoming emails", "incoming"),
-        ),
-    ),
-    "basic": ("Basic", ((ActivityKind.OTHER, "Basic (any other activity)", "basic"),)),
-    "linkedin": (
-        "LinkedIn",
-        (
-            (ActivityKind.LINKEDIN_MESSAGE, "Messages", "messages"),
-            (ActivityKind.LINKEDIN_CONNECTION, "Connection Requests", "connection-requests"),
-        ),
-    ),
-    "sms": ("SMS", ((ActivityKind.SMS, "SMS", "sms"),)),
-}
-"""Task Mappings subtabs: slug -> (label, its sections as (activity kind, title, anchor))."""
-
-KIND_PLACE = {kind: (group, anchor) for group, (_, sections) in TASK_GROUPS.items() for kind, _, anchor in sections}
-"""Where each activity kind's Task mapping is shown: (subtab slug, anchor of its section)."""
-
-OBJECT_SLUGS = {"contact": "Contact", "lead": "Lead", "account": "Account"}
-OBJECT_SUBTABS = {
-    "Contact": (
-        ("sequence", "Sequence Field Mappings"), ("defaults", "Creation Defaults"), ("sms", "SMS"),
-        ("sync", "Data Sync Mappings"),
-    ),
-    "Account": (("defaults", "Creation Defaults"), ("sync", "Data Sync Mappings")),
-}  # fmt: skip
-OBJECT_SUBTABS["Lead"] = OBJECT_SUBTABS["Contact"]
-OBJECT_PAGE_URLS = {
-    "sequence": "crm_object_sequence", "defaults": "crm_object_defaults", "sms": "crm_object_sms",
-    "sync": "crm_object_sync",
-}  # fmt: skip
 NO_METADATA_SAVE = "Nothing was saved: Salesforce field metadata is unavailable, so the choices cannot be checked."
 
 

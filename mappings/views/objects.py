@@ -15,6 +15,7 @@ from mappings.forms.creation import creation_formset, required_missing, reserved
 from mappings.forms.opt_out import OptOutForm
 from mappings.forms.sequence import SequenceMappingForm
 from mappings.forms.sync import sync_formset
+from mappings.layout import OBJECT_PAGE_URLS, OBJECT_SUBTABS
 from mappings.left_out import creation_page_left_out, sequence_page_left_out
 from mappings.models import CreationDefault
 from mappings.payloads import creation_payload_build
@@ -30,8 +31,6 @@ from mappings.selectors import (
 from mappings.services import settings_section_save, sync_mappings_refresh_status
 from mappings.types import CREATION_VARIABLES, CreationObject
 from mappings.views.common import (
-    OBJECT_PAGE_URLS,
-    OBJECT_SUBTABS,
     moved_permanently,
     object_or_404,
     object_subtabs,

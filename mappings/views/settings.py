@@ -8,10 +8,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from mappings.changes import FieldLabels, change_view
 from mappings.forms.advanced import AdvancedForm
-from mappings.metadata import crm_metadata_get
+from mappings.metadata import SETTINGS_OBJECTS, crm_metadata_get
 from mappings.models import SettingsChange
-from mappings.sections import section_diff, section_label
+from mappings.sections import section_label
 from mappings.selectors import crm_settings_get, settings_change_list
 from mappings.services import settings_change_revert, settings_section_save, sync_mappings_refresh_status
 from mappings.types import CreationObject
@@ -44,15 +45,9 @@ def advanced(request, workspace_slug):
 @crm_settings_view
 def history(request, workspace_slug):
     page = page_load(request)
-    changes = list(settings_change_list(workspace=request.workspace)[:HISTORY_LIMIT])
-    entries = [
-        {
-            "change": c,
-            "label": section_label(c.section),
-            "lines": section_diff(section=c.section, before=c.before, after=c.after),
-        }
-        for c in changes
-    ]
+    labels = FieldLabels({sobject: page.describe(sobject) for sobject in SETTINGS_OBJECTS})
+    changes = settings_change_list(workspace=request.workspace)[:HISTORY_LIMIT]
+    entries = [change_view(c, workspace=request.workspace, labels=labels) for c in changes]
     return render_settings(request, "mappings/history.html", page, "history", {"entries": entries})
 
 

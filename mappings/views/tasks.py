@@ -12,6 +12,7 @@ from django.urls import reverse
 from mappings.drift import mapping_drift
 from mappings.forms.creation import required_missing
 from mappings.forms.task import rows_as_mappings, task_mapping_formset
+from mappings.layout import KIND_PLACE, TASK_GROUPS
 from mappings.left_out import task_page_left_out
 from mappings.metadata import crm_metadata_get
 from mappings.payloads import TASK_RESERVED_FIELDS, task_payload_build
@@ -20,8 +21,6 @@ from mappings.selectors import crm_settings_get, task_mapping_list
 from mappings.services import settings_section_save
 from mappings.types import ActivityKind, LogMode
 from mappings.views.common import (
-    KIND_PLACE,
-    TASK_GROUPS,
     moved_permanently,
     page_load,
     refuse_without_metadata,

@@ -90,7 +90,15 @@ def test_edit_call_mapping_with_preview_validation_and_history(live_server, page
 
     page.get_by_role("link", name="History").click()
     history = page.get_by_test_id("history")
-    expect(history).to_contain_text("Changed Type = Call → Type = Meeting")
-    expect(history).to_contain_text("Added CallType = Outbound")
-    expect(history).to_contain_text("Added IsReminderSet = true")
-    expect(history).to_contain_text(owner.user.email)
+    latest = history.locator("li.history-entry").first
+    expect(latest.get_by_test_id("history-who")).to_have_text(f"{owner.user.full_name} ({owner.user.email})")
+    # Before and after side by side, by field label.
+    expect(latest.locator("tr", has_text="CallType")).to_contain_text("Not mapped")
+    expect(latest.locator("tr", has=page.get_by_role("rowheader", name="Type", exact=True))).to_contain_text(
+        "“Call”“Meeting”"
+    )
+    expect(latest.locator("tr", has_text="IsReminderSet")).to_contain_text("“true”")
+    # The stock defaults are Switchboard's, not the owner's.
+    expect(history.locator("li.history-entry").last.get_by_test_id("history-who")).to_have_text(
+        "Switchboard (stock defaults)"
+    )

@@ -96,8 +96,8 @@ class TestRevert:
         change = settings_section_save(workspace=ws, section="advanced", rows=rows)
         assert CrmSettings.objects.get(workspace=ws).log_mode == "all"
         assert change.summary == (
-            "Changed Log activities = Completed activities only → "
-            "Log activities = All activities (open Task at start, completed at the end)"
+            "Changed Log activities for = Completed activities only → "
+            "Log activities for = All activities (open Task at start, completed at the end)"
         )
         settings_change_revert(change=change)
         assert CrmSettings.objects.get(workspace=ws).log_mode == "completed_only"
