@@ -9,8 +9,9 @@ events/s, and a nightly import waited minutes before its first write):
 2. decide in memory, event after event, exactly what storing them one at a time decided: each event sees the
    prospects, activities and jobs of the events before it (bench/ingest_per_event.py is that path, and
    tests/activities/test_ingest.py checks both store the same).
-3. write: one bulk_create per table (prospects, activities, enrollments, opt-outs, jobs) and one UPDATE each for
-   changed prospects, completed activities and find-or-create jobs handed to another rep. The jobs go in event
+3. write: one multi-row INSERT per table (prospects, activities, enrollments, opt-outs, jobs; bulk_create without
+   its per-value cost, see bulk.rows_insert) and one UPDATE each for changed prospects, completed activities and
+   find-or-create jobs handed to another rep. The jobs go in event
    order in one statement, so their ids still give each prospect's event order (WritebackJob.sequence).
 """
 
@@ -40,7 +41,7 @@ from activities.models import (
 )
 from activities.models.events import EnrollmentEvent
 from activities.models.ledger import UNFINISHED_STATUSES
-from activities.services.bulk import whole_statements
+from activities.services.bulk import rows_insert, whole_statements
 from activities.services.validation import MAX_BATCH, Cleaned, FieldError, event_clean
 from activities.services.writeback.enqueue import writeback_enqueue_on_commit
 from mappings.selectors import crm_settings_get
@@ -145,10 +146,28 @@ class _ProspectState:
     new: bool
     rank: tuple  # of several prospects with one LinkedIn URL the newest is taken (Prospect orders by -created_at)
     changed: set[str] = field(default_factory=set)
-    sync_jobs: list[WritebackJob] = field(default_factory=list)  # its unfinished find-or-create jobs, old and new
+    sync_jobs: list = field(default_factory=list)  # its unfinished find-or-create jobs, stored and new
     enrolled: tuple | None = None  # (occurred_at, 0 stored or 1 in this batch, id or position) of the latest
     enroller_id: int | None = None
     last_rep_id: int | None = None  # rep of its latest activity received
+
+
+class _Row:
+    """A row this batch inserts: column values by attname, references to rows not written yet, and its id once
+    written. Attribute access matches a model instance's for what the rules read (state, user_id, status...)."""
+
+    def __init__(self, **values):
+        self.pk = None
+        self.__dict__.update(values)
+
+
+def _pk(ref) -> int | None:
+    """The id of what a row points at: an id, a stored instance, a prospect of the batch or a row, once written."""
+    if ref is None or isinstance(ref, int):
+        return ref
+    if isinstance(ref, _ProspectState):
+        return ref.obj.pk
+    return ref.pk
 
 
 class _Batch:
@@ -160,12 +179,12 @@ class _Batch:
         self.by_linkedin: dict[str, list[_ProspectState]] = defaultdict(list)
         self.found: dict[int, _ProspectState] = {}
         self.new_prospects: list[_ProspectState] = []
-        self.activities: dict[str, Activity] = {}  # by the sender's id, stored or new
-        self.new_activities: list[Activity] = []
+        self.activities: dict[str, Activity | _Row] = {}  # by the sender's id, stored or new
+        self.new_activities: list[_Row] = []
         self.completed: dict[int, Activity] = {}  # stored open activities this batch completes
-        self.enrollments: list[Enrollment] = []
-        self.optouts: list[OptOut] = []
-        self.jobs: list[WritebackJob] = []
+        self.enrollments: list[_Row] = []
+        self.optouts: list[_Row] = []
+        self.jobs: list[_Row] = []
         self.moved: dict[int, int] = {}  # stored find-or-create job id -> the rep it is handed to
         self.answers_due: list[tuple] = []
 
@@ -193,7 +212,7 @@ class _Batch:
                 .values_list("activity_id", flat=True)
             )
         for activity in self.activities.values():
-            activity._has_task_job = activity.pk in with_task
+            activity.has_task_job = activity.pk in with_task
         if self.found:
             self._load_history(opt_outs=any(item.type == "opt_out" for item in cleaned))
 
@@ -262,10 +281,8 @@ class _Batch:
                 state.changed.add(name)
         return state
 
-    def _job(self, action: str, prospect: Prospect | int, user_id: int | None, **target) -> WritebackJob:
-        where = {"prospect_id": prospect} if isinstance(prospect, int) else {"prospect": prospect}
-        job = WritebackJob(workspace_id=self.workspace.pk, action=action, user_id=user_id, status=JobStatus.PENDING,
-                           next_attempt_at=self.now, **where, **target)  # fmt: skip
+    def _job(self, action: str, prospect, user_id: int | None, **target) -> _Row:
+        job = _Row(action=action, prospect=prospect, user_id=user_id, status=JobStatus.PENDING, attempts=0, **target)
         self.jobs.append(job)
         return job
 
@@ -277,7 +294,7 @@ class _Batch:
         if state.enrolled is not None:
             user_id = state.enroller_id
         if not state.sync_jobs:
-            state.sync_jobs.append(self._job(JobAction.PROSPECT_SYNC, state.obj, user_id))
+            state.sync_jobs.append(self._job(JobAction.PROSPECT_SYNC, state, user_id))
             return
         # Another rep's event queued it before the enrollment came in. Never tried, so nothing was written as them:
         # hand it to the sequencing rep (a running or retried job is left alone).
@@ -287,31 +304,31 @@ class _Batch:
                 if job.pk:
                     self.moved[job.pk] = user_id
 
-    def _task_job(self, activity: Activity, action: str) -> None:
-        prospect = activity.prospect_id if activity.pk else activity.prospect
-        self._job(action, prospect, activity.user_id, activity=activity)
+    def _task_job(self, activity, action: str) -> None:
+        self._job(action, activity.prospect_id if activity.pk else activity.prospect, activity.user_id,
+                  activity=activity)  # fmt: skip
         if action == JobAction.TASK_CREATE:
-            activity._has_task_job = True
+            activity.has_task_job = True
 
     def _on_prospect(self, position: int, data: dict) -> None:
         state = self._prospect(data["prospect"])
         if data.get("user"):
             self._sync_ensure(state, data["user"].pk)
-        self.answers_due.append(("prospect", state.obj, None, False))
+        self.answers_due.append(("prospect", state, None, False))
 
     def _on_enrollment(self, position: int, data: dict) -> None:
         state = self._prospect(data["prospect"])
-        user = data["user"]
-        enrollment = Enrollment(workspace_id=self.workspace.pk, prospect=state.obj, user=user, event=data["event"],
-                                sequence_name=data["sequence_name"], step_name=data["step_name"],
-                                status=data["status"], occurred_at=data["occurred_at"])  # fmt: skip
+        user_id = data["user"].pk
+        enrollment = _Row(prospect=state, user_id=user_id, event=data["event"], occurred_at=data["occurred_at"],
+                          sequence_name=data["sequence_name"], step_name=data["step_name"],
+                          status=data["status"])  # fmt: skip
         self.enrollments.append(enrollment)
         if data["event"] == EnrollmentEvent.ENROLLED:
             key = (data["occurred_at"], 1, position)  # stored ones tie-break below: their ids are smaller
             if state.enrolled is None or key > state.enrolled:
-                state.enrolled, state.enroller_id = key, user.pk
-        self._sync_ensure(state, user.pk)
-        self._job(JobAction.SEQUENCE_UPDATE, state.obj, user.pk, enrollment=enrollment)
+                state.enrolled, state.enroller_id = key, user_id
+        self._sync_ensure(state, user_id)
+        self._job(JobAction.SEQUENCE_UPDATE, state, user_id, enrollment=enrollment)
         self.answers_due.append(("enrollment", enrollment, state, False))
 
     def _on_activity(self, position: int, data: dict) -> None:
@@ -319,19 +336,14 @@ class _Batch:
         completed = data["state"] == ActivityState.COMPLETED
         if activity is not None and (activity.state == ActivityState.COMPLETED or not completed):
             # A repeat of an id we have: refused before anything is written, so it leaves no prospect behind either.
-            self.answers_due.append(("activity", activity, None, True))
+            self.answers_due.append(("activity", activity, activity.prospect_id if activity.pk else activity.prospect,
+                                     True))  # fmt: skip
             return
         state = self._prospect(data["prospect"])
         if activity is None:
-            activity = Activity(
-                workspace_id=self.workspace.pk,
-                external_id=data["external_id"],
-                prospect=state.obj,
-                user=data["user"],
-                state=data["state"],
-                **{k: data[k] if data[k] is not None else _blank(k) for k in ACTIVITY_FIELDS},
-            )
-            activity._has_task_job = False
+            activity = _Row(external_id=data["external_id"], prospect=state, user_id=data["user"].pk,
+                            state=data["state"], has_task_job=False,
+                            **{k: data[k] if data[k] is not None else _blank(k) for k in ACTIVITY_FIELDS})  # fmt: skip
             self.activities[activity.external_id] = activity
             self.new_activities.append(activity)
             state.last_rep_id = activity.user_id
@@ -347,7 +359,7 @@ class _Batch:
                 setattr(activity, name, data[name])
         if activity.pk:
             self.completed[activity.pk] = activity
-        if activity._has_task_job:
+        if activity.has_task_job:
             self._task_job(activity, JobAction.TASK_COMPLETE)
         else:
             self._sync_ensure(state, activity.user_id)
@@ -356,12 +368,11 @@ class _Batch:
 
     def _on_opt_out(self, position: int, data: dict) -> None:
         state = self._prospect(data["prospect"])
-        optout = OptOut(workspace_id=self.workspace.pk, prospect=state.obj, channel=data["channel"],
-                        occurred_at=data["occurred_at"])  # fmt: skip
+        optout = _Row(prospect=state, channel=data["channel"], occurred_at=data["occurred_at"])
         self.optouts.append(optout)
         # Written as the rep who last had a task for the prospect, else its latest enroller (optout_candidates).
         user_id = state.last_rep_id if state.last_rep_id is not None else state.enroller_id
-        self._job(JobAction.OPTOUT_WRITE, state.obj, user_id, optout=optout)
+        self._job(JobAction.OPTOUT_WRITE, state, user_id, optout=optout)
         self.answers_due.append(("opt_out", optout, state, False))
 
     HANDLERS = {"prospect": _on_prospect, "enrollment": _on_enrollment, "activity": _on_activity,
@@ -369,23 +380,25 @@ class _Batch:
 
     # -- 3. write --------------------------------------------------------------------------------------------------
     def write(self) -> None:
-        if self.new_prospects:
-            Prospect.objects.bulk_create([s.obj for s in self.new_prospects])
+        """Parents before the rows that point at them; each table in one statement (see bulk.rows_insert)."""
+        ws = self.workspace.pk
+        new = [s.obj for s in self.new_prospects]
+        prospect_columns = [f.attname for f in Prospect._meta.concrete_fields if not f.primary_key]
+        prospect_rows = [{name: getattr(p, name) for name in prospect_columns} for p in new]
+        for prospect, pk in zip(new, rows_insert(Prospect, prospect_rows, now=self.now), strict=True):
+            prospect.pk, prospect.created_at, prospect.updated_at = pk, self.now, self.now
+            prospect._state.adding = False
         self._prospects_update([s for s in self.found.values() if s.changed])
-        if self.new_activities:
-            Activity.objects.bulk_create(self.new_activities)
+        _insert(Activity, self.new_activities, self.now, workspace_id=ws)
         if self.completed:
             for activity in self.completed.values():
                 activity.updated_at = self.now
             Activity.objects.bulk_update(self.completed.values(), ["state", *ACTIVITY_FIELDS, "updated_at"])
-        if self.enrollments:
-            Enrollment.objects.bulk_create(self.enrollments)
-        if self.optouts:
-            OptOut.objects.bulk_create(self.optouts)
+        _insert(Enrollment, self.enrollments, self.now, workspace_id=ws)
+        _insert(OptOut, self.optouts, self.now, workspace_id=ws)
         for job in self.jobs:
             job.idempotency_key = _job_key(job)
-        if self.jobs:
-            WritebackJob.objects.bulk_create(self.jobs)
+        _insert(WritebackJob, self.jobs, self.now, workspace_id=ws, next_attempt_at=self.now)
         if self.moved:
             users = Case(*[When(pk=pk, then=Value(user_id)) for pk, user_id in self.moved.items()])
             WritebackJob.objects.filter(pk__in=self.moved, status__in=UNTRIED, attempts=0).update(
@@ -409,13 +422,13 @@ class _Batch:
 
     def answers(self) -> list[dict]:
         out = []
-        for kind, obj, state, duplicate in self.answers_due:
-            if kind == "prospect":
-                out.append({"type": "prospect", "id": obj.pk})
-            elif duplicate:
-                out.append({"type": kind, "id": obj.pk, "prospect_id": obj.prospect_id, "duplicate": True})
-            else:
-                out.append({"type": kind, "id": obj.pk, "prospect_id": state.obj.pk})
+        for kind, row, prospect, duplicate in self.answers_due:
+            answer = {"type": kind, "id": _pk(row)}
+            if kind != "prospect":
+                answer["prospect_id"] = _pk(prospect)
+            if duplicate:
+                answer["duplicate"] = True
+            out.append(answer)
         return out
 
     def job_ids(self) -> list[int]:
@@ -426,14 +439,31 @@ class _Batch:
         return {(self.workspace.pk, user_id) for user_id in users}
 
 
+_REFERENCES = ("prospect", "activity", "enrollment", "optout")
+
+
+def _insert(model, rows: list[_Row], now, **common) -> None:
+    """Write new rows of one table (their references resolved to ids now that those are written); set their ids."""
+    columns = {f.attname for f in model._meta.concrete_fields}
+    values = []
+    for row in rows:
+        data = {**common, **{k: v for k, v in vars(row).items() if k in columns}}
+        for name in _REFERENCES:
+            if name in vars(row):
+                data[f"{name}_id"] = _pk(getattr(row, name))
+        values.append(data)
+    for row, pk in zip(rows, rows_insert(model, values, now=now), strict=True):
+        row.pk = pk
+
+
 def _latest_first(when: str) -> Window:
     """Row number per prospect, newest first: filtered to 1, the latest row of each prospect in one query."""
     return Window(RowNumber(), partition_by=[F("prospect_id")], order_by=[F(when).desc(), F("id").desc()])
 
 
-def _job_key(job: WritebackJob) -> str:
+def _job_key(job: _Row) -> str:
     if job.action == JobAction.PROSPECT_SYNC:
-        return f"prospect_sync:{job.prospect_id or job.prospect.pk}:{uuid.uuid4().hex[:12]}"
+        return f"prospect_sync:{_pk(job.prospect)}:{uuid.uuid4().hex[:12]}"
     if job.action == JobAction.SEQUENCE_UPDATE:
         return f"sequence_update:{job.enrollment.pk}"
     if job.action == JobAction.OPTOUT_WRITE:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +18,8 @@ from activities.models import ActivityKind, ActivityState
 from activities.models.events import EnrollmentEvent
 
 EVENT_TYPES = ("prospect", "enrollment", "activity", "opt_out")
+ACTIVITY_KINDS, ACTIVITY_STATES = tuple(ActivityKind.values), tuple(ActivityState.values)  # built once, not per event
+ENROLLMENT_EVENTS = tuple(EnrollmentEvent.values)
 MAX_BATCH = 1000
 # One event as compact UTF-8 JSON: twenty times a typical event (~3 KB), room for notes and an email excerpt of
 # 32,000 plain characters each. A larger event is refused on its own (event_too_large), so a batch is never refused
@@ -77,22 +81,16 @@ class _Checker:
 
     def email(self, name: str, *, required: bool = False) -> str:
         value = self.string(name, required=required, max_length=254)
-        if value:
-            try:
-                validate_email(value)
-            except ValidationError:
-                self.error(name, "invalid_email", "Not a valid email address.")
-                return ""
+        if value and not _email_valid(value):
+            self.error(name, "invalid_email", "Not a valid email address.")
+            return ""
         return value.lower()
 
     def url(self, name: str, *, max_length: int = 255) -> str:
         value = self.string(name, max_length=max_length)
-        if value:
-            try:
-                URLValidator(schemes=["http", "https"])(value)
-            except ValidationError:
-                self.error(name, "invalid_url", "Not a valid http(s) URL.")
-                return ""
+        if value and not _url_valid(value):
+            self.error(name, "invalid_url", "Not a valid http(s) URL.")
+            return ""
         return value
 
     def choice(self, name: str, choices, *, required: bool = True) -> str:
@@ -143,9 +141,35 @@ class _Checker:
         return child
 
 
+# A batch names the same reps and prospects over and over (a rep's email in every one of their events): each
+# distinct address is checked once. Pure functions of the string, so the caches can be shared.
+@functools.lru_cache(maxsize=8192)
+def _email_valid(value: str) -> bool:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
+
+
+_http_url = URLValidator(schemes=["http", "https"])
+
+
+@functools.lru_cache(maxsize=8192)
+def _url_valid(value: str) -> bool:
+    try:
+        _http_url(value)
+    except ValidationError:
+        return False
+    return True
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def _unstorable(value: str) -> bool:
     # JSON may carry "\u0000" and lone surrogates ("\ud800"); no database column takes them.
-    return "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)
+    return _UNSTORABLE.search(value) is not None
 
 
 def event_size(event: Any) -> int:
@@ -192,7 +216,7 @@ def event_clean(event: Any) -> Cleaned:
         data["user"] = c.email("user")
     elif kind == "enrollment":
         data["user"] = c.email("user", required=True)
-        data["event"] = c.choice("event", EnrollmentEvent.values)
+        data["event"] = c.choice("event", ENROLLMENT_EVENTS)
         seq = c.nested("sequence", required=True)
         data["sequence_name"] = seq.string("name", required=True)
         data["step_name"] = seq.string("step")
@@ -204,8 +228,8 @@ def event_clean(event: Any) -> Cleaned:
         raw_kind = c.data.get("kind")
         if isinstance(raw_kind, str) and raw_kind.strip() in KIND_ALIASES:
             c.data = {**c.data, "kind": KIND_ALIASES[raw_kind.strip()]}
-        data["kind"] = c.choice("kind", ActivityKind.values)
-        data["state"] = c.choice("state", ActivityState.values)
+        data["kind"] = c.choice("kind", ACTIVITY_KINDS)
+        data["state"] = c.choice("state", ACTIVITY_STATES)
         data["started_at"] = c.when("started_at")
         data["completed_at"] = c.when("completed_at")
         data["subject"] = c.string("subject")

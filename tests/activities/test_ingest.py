@@ -92,12 +92,18 @@ def test_the_per_event_path_paid_per_event(reps, django_capture_on_commit_callba
 
 
 def test_a_failed_write_stores_nothing(reps, monkeypatch, django_capture_on_commit_callbacks):
+    """The last table written refuses its rows: the prospects, activities... written before it are gone too."""
+    from activities.services import ingest
+
     workspace, users = reps
+    insert = ingest.rows_insert
 
-    def broken(*args, **kwargs):
-        raise IntegrityError("jobs refused")
+    def jobs_refused(model, rows, **kwargs):
+        if model is WritebackJob:
+            raise IntegrityError("jobs refused")
+        return insert(model, rows, **kwargs)
 
-    monkeypatch.setattr(WritebackJob.objects, "bulk_create", broken)
+    monkeypatch.setattr(ingest, "rows_insert", jobs_refused)
     with django_capture_on_commit_callbacks(execute=False) as callbacks, pytest.raises(IntegrityError):
         events_ingest(workspace=workspace, events=mixed_batch(50, users, round_=0))
     assert not Prospect.objects.exists() and not Activity.objects.exists() and not Enrollment.objects.exists()
@@ -236,3 +242,23 @@ def test_the_same_outcome_as_one_event_at_a_time(seed, monkeypatch, django_captu
         outcomes.append((answers(result.results, stored.pop("places")), stored, groups))
     old, new = outcomes
     assert new == old
+
+
+def test_rows_insert_fills_defaults_and_returns_ids_in_order(reps):
+    from activities.models import WritebackAttempt
+    from activities.services.bulk import rows_insert
+
+    workspace, users = reps
+    prospect = Prospect.objects.create(workspace=workspace, email="rows@example.org")
+    ids = rows_insert(WritebackJob, [
+        {"workspace_id": workspace.pk, "prospect_id": prospect.pk, "user_id": users[0].pk, "action": "prospect_sync",
+         "next_attempt_at": T0, "idempotency_key": f"k{n}", "created_at": None} for n in range(3)
+    ])  # fmt: skip
+    assert ids == sorted(ids) and len(set(ids)) == 3
+    jobs = list(WritebackJob.objects.filter(pk__in=ids).order_by("pk"))
+    assert [j.idempotency_key for j in jobs] == ["k0", "k1", "k2"]
+    assert jobs[0].status == JobStatus.PENDING and jobs[0].attempts == 0 and jobs[0].claim_token == ""
+    assert jobs[0].next_attempt_at == T0 and jobs[0].created_at is not None  # auto_now_add wins over the row
+    (attempt,) = rows_insert(WritebackAttempt, [{"job_id": ids[0], "number": 1, "started_at": T0, "outcome": "retry",
+                                                  "skipped_fields": [{"field": "X"}]}])  # fmt: skip
+    assert WritebackAttempt.objects.get(pk=attempt).skipped_fields == [{"field": "X"}]  # JSON through the field

@@ -16,8 +16,13 @@ def writeback_enqueue_on_commit(*, job_ids: list[int], groups: set[tuple[int, in
         groups = set(WritebackJob.objects.filter(pk__in=job_ids).values_list("workspace_id", "user_id"))
 
     def enqueue() -> None:
-        for workspace_id, user_id in sorted(groups, key=lambda g: (g[0], g[1] or 0)):
-            async_task("activities.tasks.writeback_batch_run", workspace_id, user_id, task_name="writeback")
+        # One transaction for all the wake-ups: outside one, django-q2's ORM broker closes and reopens the database
+        # connection before each task it queues (close_old_connections), which cost a 1,000-event batch for ten reps
+        # more than storing it. A queued task is only a wake-up; the ledger holds the work, and the sweep finds it
+        # if this fails.
+        with transaction.atomic():
+            for workspace_id, user_id in sorted(groups, key=lambda g: (g[0], g[1] or 0)):
+                async_task("activities.tasks.writeback_batch_run", workspace_id, user_id, task_name="writeback")
 
     transaction.on_commit(enqueue)
 
