@@ -163,6 +163,21 @@ class ControlClient:
             body["api_enabled"] = api_enabled
         return self._call("POST", "/permissions", json=body)
 
+    def add_validation_rule(
+        self, org: str, sobject: str, name: str, condition: dict | list, message: str, *,
+        error_field: str | None = None, active: bool = True,
+    ) -> dict[str, Any]:  # fmt: skip
+        body = {"org": org, "sobject": sobject, "name": name, "condition": condition, "message": message,
+                "error_field": error_field, "active": active}  # fmt: skip
+        return self._call("POST", "/validation-rules", json=body)
+
+    def validation_rules(self, org: str) -> list[dict[str, Any]]:
+        return self._call("GET", "/validation-rules", params={"org": org})["rules"]
+
+    def delete_validation_rules(self, org: str, sobject: str | None = None, name: str | None = None) -> int:
+        body = {"org": org, "sobject": sobject, "name": name}
+        return self._call("DELETE", "/validation-rules", json=body)["deleted"]
+
     # faults, latency, log
     def fault(self, **spec: Any) -> dict[str, Any]:
         return self._call("POST", "/faults", json=spec)

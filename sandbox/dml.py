@@ -16,6 +16,7 @@ from sandbox.schema.model import TEXT_TYPES, Field, SObjectSpec
 from sandbox.schema.picklists import OPPORTUNITY_STAGES
 from sandbox.schema.setup import MASTER_RECORD_TYPE_ID
 from sandbox.state import Org, User
+from sandbox.validation import rules_check
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 STAGES = {s[0]: s for s in OPPORTUNITY_STAGES}
@@ -325,6 +326,7 @@ def insert(org: Org, user: User, sobject: str, values: dict[str, Any], *, now: s
         row["OwnerId"] = user.id
     _apply_record_type(org, spec, row, creating=True)
     _check_required(spec, row)
+    rules_check(getattr(org, "validation_rules", []), sobject, row)  # (state files from before rules: none)
     rid = org.ids.new(spec.key_prefix)
     _check_unique(org, spec, row, rid)
     row.update(
@@ -383,6 +385,7 @@ def update(
         raise DmlError("REQUIRED_FIELD_MISSING", f"Required fields are missing: [{', '.join(missing)}]", missing)
     if new.get("RecordTypeId") != row.get("RecordTypeId"):
         _apply_record_type(org, spec, new, creating=False)
+    rules_check(getattr(org, "validation_rules", []), sobject, new)
     _check_unique(org, spec, new, rid)
     new.update(LastModifiedDate=now, LastModifiedById=user.id, SystemModstamp=now)
     derive(org, sobject, new, now, frozenset(spec.get(k).name for k in changes if spec.get(k) is not None))

@@ -206,6 +206,7 @@ class Org:
         self.bulk_jobs: dict[str, Any] = {}
         self.ingest_jobs: dict[str, Any] = {}  # Bulk API 2.0 ingest jobs (rest.ingest)
         self.list_views: dict[str, list[Any]] = {}  # sobject -> its list views (rest.listviews), made on first use
+        self.validation_rules: list[dict[str, Any]] = []  # sandbox.validation: checked by every insert and update
         self.api = ApiCounter()
         self.version = 0  # bumped when schema or permissions change (describe cache key)
         self.schema_modified = created_at  # for If-Modified-Since on describe

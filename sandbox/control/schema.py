@@ -155,3 +155,38 @@ def set_permissions(app: SandboxApp, req: Request) -> Any:
             profile.api_enabled = bool(body["api_enabled"])
         org.touch()
     return profile.as_dict()
+
+
+def add_validation_rule(app: SandboxApp, req: Request) -> Any:
+    """A validation rule on an object (sandbox.validation); a rule of the same name on it is replaced."""
+    from sandbox.validation import rule_parse
+
+    body = body_of(req)
+    org = org_of(app, body.get("org"))
+    with org.lock:
+        spec = org.spec(str(body.get("sobject") or ""))
+        if spec is None:
+            raise ControlError(f"unknown sObject {body.get('sobject')!r}")
+        rule = rule_parse(spec, body)
+        rules = [
+            r for r in getattr(org, "validation_rules", []) if (r["sobject"], r["name"]) != (spec.name, rule["name"])
+        ]
+        org.validation_rules = [*rules, rule]
+    return 201, rule
+
+
+def list_validation_rules(app: SandboxApp, req: Request) -> Any:
+    org = org_of(app, req.arg("org"))
+    return {"rules": list(getattr(org, "validation_rules", []))}
+
+
+def delete_validation_rules(app: SandboxApp, req: Request) -> Any:
+    """Rules of `sobject` (all of them, or the one named `name`); every rule of the org without either."""
+    body = body_of(req)
+    org = org_of(app, body.get("org"))
+    sobject, name = body.get("sobject"), body.get("name")
+    with org.lock:
+        before = list(getattr(org, "validation_rules", []))
+        org.validation_rules = [r for r in before if not ((sobject is None or r["sobject"] == sobject)
+                                                          and (name is None or r["name"] == name))]  # fmt: skip
+    return {"deleted": len(before) - len(org.validation_rules)}
