@@ -10,6 +10,7 @@ from mappings.compat import (
     fields_by_name,
     is_restricted_picklist,
 )
+from mappings.text_templates import TemplateError, template_check_target, template_parse
 from mappings.types import TASK_VARIABLES, ValueKind, ValueSource
 from mappings.values import InvalidValue, constant_clean
 
@@ -21,6 +22,12 @@ def _row_drift(mapping, fields: dict[str, dict], variables: dict) -> str | None:
         return reason
     if mapping.source == ValueSource.CONSTANT:
         return _value_drift(field, mapping.value, "")
+    if mapping.source == ValueSource.TEMPLATE:
+        try:
+            template_check_target(field, template_parse(mapping.value, variables))
+        except TemplateError as exc:  # the field was retyped, shortened or restricted; or a variable is gone
+            return str(exc)
+        return _value_drift(field, getattr(mapping, "fallback", ""), "If unknown value ")
     variable = variables.get(mapping.value)
     if variable is not None and not field_accepts_kind(field, variable.kind):  # e.g. the field was retyped
         if is_restricted_picklist(field):

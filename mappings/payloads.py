@@ -16,6 +16,7 @@ from typing import Any, Literal
 from mappings import selectors
 from mappings.compat import drift_reason, field_lookup, fields_by_name, picklist_values
 from mappings.models import CreationDefault, SequenceFieldMapping, TaskFieldMapping
+from mappings.text_templates import TemplateError, template_parse, template_render
 from mappings.types import CREATION_VARIABLES, TASK_VARIABLES, SequencePurpose, ValueSource
 from mappings.values import InvalidValue, value_coerce
 
@@ -31,6 +32,27 @@ PROSPECT_RESERVED_FIELDS = frozenset({"Email", "OwnerId", "AccountId"})
 ACCOUNT_RESERVED_FIELDS = frozenset({"OwnerId"})
 DEFAULT_CLOSED_STATUS = "Completed"
 DEFAULT_OPEN_STATUS = "Not Started"
+
+
+@dataclass(frozen=True)
+class CompanyData:
+    name: str = ""
+    website: str = ""
+    industry: str = ""
+    employee_count: int | None = None
+    location: str = ""
+    linkedin_url: str = ""
+
+
+@dataclass(frozen=True)
+class ProspectData:
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    title: str = ""
+    phone: str = ""
+    linkedin_url: str = ""
+    company: CompanyData = field(default_factory=CompanyData)
 
 
 @dataclass(frozen=True)
@@ -50,6 +72,8 @@ class ActivityData:
     occurred_at: datetime | None = None
     rep_name: str = ""
     rep_email: str = ""
+    prospect: ProspectData = field(default_factory=ProspectData)
+    """Who the activity was with, for `{prospect.first_name}` and the like in Task values."""
 
 
 class FieldNote(str):
@@ -83,27 +107,6 @@ def field_skipped(name: str, detail: str, *, reason: str, sobject: str = "") -> 
 class TaskPayload:
     fields: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class CompanyData:
-    name: str = ""
-    website: str = ""
-    industry: str = ""
-    employee_count: int | None = None
-    location: str = ""
-    linkedin_url: str = ""
-
-
-@dataclass(frozen=True)
-class ProspectData:
-    email: str = ""
-    first_name: str = ""
-    last_name: str = ""
-    title: str = ""
-    phone: str = ""
-    linkedin_url: str = ""
-    company: CompanyData = field(default_factory=CompanyData)
 
 
 @dataclass(frozen=True)
@@ -153,11 +156,26 @@ def task_status_open(task_describe: dict | None) -> str:
     return next((v for v in values if v != closed), DEFAULT_OPEN_STATUS)
 
 
+def _variable_value(variables: dict, data: Any, key: str) -> Any:
+    variable = variables.get(key)
+    return _read(data, variable.attribute) if variable else None
+
+
+def _template_value(text: str, variables: dict, data: Any) -> str | None:
+    """A saved template, rendered; None when it no longer parses (a variable we dropped), which leaves it out."""
+    try:
+        parts = template_parse(text, variables)
+    except TemplateError:
+        return None
+    return template_render(parts, lambda key: _variable_value(variables, data, key))
+
+
 def _task_value(mapping: TaskFieldMapping, activity: ActivityData) -> Any:
     if mapping.source == ValueSource.CONSTANT:
         return mapping.value
-    variable = TASK_VARIABLES.get(mapping.value)
-    return _read(activity, variable.attribute) if variable else None
+    if mapping.source == ValueSource.TEMPLATE:
+        return _template_value(mapping.value, TASK_VARIABLES, activity)
+    return _variable_value(TASK_VARIABLES, activity, mapping.value)
 
 
 def _put(
@@ -271,8 +289,10 @@ def sequence_fields_build(
 def _creation_value(mapping: CreationDefault, prospect: ProspectData) -> Any:
     if mapping.source == ValueSource.CONSTANT:
         return mapping.value
-    variable = CREATION_VARIABLES.get(mapping.value)
-    value = _read(prospect, variable.attribute) if variable else None
+    if mapping.source == ValueSource.TEMPLATE:
+        value = _template_value(mapping.value, CREATION_VARIABLES, prospect)
+    else:
+        value = _variable_value(CREATION_VARIABLES, prospect, mapping.value)
     return mapping.fallback if _empty(value) and mapping.fallback else value
 
 

@@ -50,6 +50,7 @@ def sample_activity(kind: str, *, state: str = "completed", rep_name: str = "", 
         state="open" if state == "open" else "completed",
         rep_name=rep_name or "Sam Rep",
         rep_email=rep_email or "sam.rep@switchboard.example",
+        prospect=sample_prospect(),
         **_COMMON,
         **_BY_KIND.get(kind, _BY_KIND[ActivityKind.OTHER]),
     )

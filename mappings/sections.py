@@ -45,8 +45,11 @@ class Section:
 
 
 def _mapping_show(row: dict) -> str:
-    arrow = "=" if row["source"] == ValueSource.CONSTANT else "←"
-    text = f"{row['target_field']} {arrow} {row['value']}"
+    if row["source"] == ValueSource.TEMPLATE:
+        text = f"{row['target_field']} = “{row['value']}”"
+    else:
+        arrow = "=" if row["source"] == ValueSource.CONSTANT else "←"
+        text = f"{row['target_field']} {arrow} {row['value']}"
     return text + (f" (else {row['fallback']})" if row.get("fallback") else "")
 
 

@@ -37,6 +37,8 @@ class CreationObject(models.TextChoices):
 class ValueSource(models.TextChoices):
     CONSTANT = "constant", "Fixed value"
     VARIABLE = "variable", "From our data"
+    TEMPLATE = "template", "Text with variables"
+    """Text with `{variable}` placeholders, e.g. `Call with {prospect.first_name} – {sequence.name}`."""
 
 
 class SequencePurpose(models.TextChoices):
@@ -117,6 +119,11 @@ TASK_VARIABLES: dict[str, Variable] = {
         Variable("occurred_at", "Activity time", ValueKind.DATETIME, "occurred_at"),
         Variable("rep_name", "Rep name", ValueKind.TEXT, "rep_name"),
         Variable("rep_email", "Rep email", ValueKind.EMAIL, "rep_email"),
+        Variable("prospect.first_name", "Prospect first name", ValueKind.TEXT, "prospect.first_name"),
+        Variable("prospect.last_name", "Prospect last name", ValueKind.TEXT, "prospect.last_name"),
+        Variable("prospect.title", "Prospect title", ValueKind.TEXT, "prospect.title"),
+        Variable("prospect.email", "Prospect email", ValueKind.EMAIL, "prospect.email"),
+        Variable("company.name", "Company name", ValueKind.TEXT, "prospect.company.name"),
     )
 }
 
@@ -138,6 +145,17 @@ CREATION_VARIABLES: dict[str, Variable] = {
         Variable("company.linkedin_url", "Company LinkedIn URL", ValueKind.URL, "company.linkedin_url"),
     )
 }
+
+TEMPLATE_ALIASES = {
+    "sequence.name": "sequence_name",
+    "sequence.step": "step_name",
+    "rep.name": "rep_name",
+    "rep.email": "rep_email",
+    "call.disposition": "disposition",
+    "call.number_dialed": "number_dialed",
+    "call.recording_url": "recording_url",
+}
+"""Dotted spellings a template may use for Task variables whose keys predate them (`{sequence.name}`)."""
 
 SEQUENCE_PURPOSE_KINDS: dict[str, ValueKind] = {
     SequencePurpose.ACTIVE: ValueKind.BOOLEAN,

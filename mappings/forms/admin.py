@@ -36,7 +36,9 @@ from mappings.models import (
 from mappings.payloads import TASK_RESERVED_FIELDS
 from mappings.types import CREATION_VARIABLES, TASK_VARIABLES, ValueSource
 
-ROW_FIELD_TO_MODEL = {"target_field": "target_field", "source": "source", "variable": "value", "constant": "value"}
+ROW_FIELD_TO_MODEL = {
+    "target_field": "target_field", "source": "source", "variable": "value", "constant": "value", "template": "value",
+}  # fmt: skip
 
 
 class WorkspaceRowForm(forms.ModelForm):
@@ -90,12 +92,13 @@ class MappingAdminForm(WorkspaceRowForm):
     def row_data(self) -> dict:
         cleaned = self.cleaned_data
         value = cleaned.get("value") or ""
-        is_constant = cleaned.get("source") == ValueSource.CONSTANT
+        source = cleaned.get("source", "")
         return {
             "target_field": cleaned.get("target_field", ""),
-            "source": cleaned.get("source", ""),
-            "variable": "" if is_constant else value.strip(),
-            "constant": value if is_constant else "",
+            "source": source,
+            "variable": value.strip() if source == ValueSource.VARIABLE else "",
+            "constant": value if source == ValueSource.CONSTANT else "",
+            "template": value if source == ValueSource.TEMPLATE else "",
         }
 
     def clean(self):
@@ -160,7 +163,7 @@ class CreationDefaultAdminForm(MappingAdminForm):
         cleaned["fallback"] = self.row.row()["fallback"]
         required = {f["name"].lower() for f in required_on_create(self.describe)}
         if (
-            cleaned["source"] == ValueSource.VARIABLE
+            cleaned["source"] in (ValueSource.VARIABLE, ValueSource.TEMPLATE)
             and cleaned["target_field"].lower() in required
             and not cleaned["fallback"]
         ):

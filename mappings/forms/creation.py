@@ -8,8 +8,22 @@ from mappings.forms.task import mapping_initial
 from mappings.forms.widgets import ValueInput
 from mappings.models import CreationDefault
 from mappings.payloads import ACCOUNT_RESERVED_FIELDS, PROSPECT_RESERVED_FIELDS
+from mappings.text_templates import TemplateError, template_fixed_text, template_parse
 from mappings.types import CREATION_VARIABLES, ValueSource
 from mappings.values import InvalidValue, constant_clean
+
+FROM_DATA = (ValueSource.VARIABLE, ValueSource.TEMPLATE)
+"""Sources whose value may turn out empty, so an "If unknown" value applies."""
+
+
+def _has_fixed_text(data: dict) -> bool:
+    """A template with text of its own is never empty, so a required field needs no "If unknown" for it."""
+    if data.get("source") != ValueSource.TEMPLATE:
+        return False
+    try:
+        return bool(template_fixed_text(template_parse(data.get("template") or "", CREATION_VARIABLES)).strip())
+    except TemplateError:
+        return False
 
 
 class CreationRowForm(MappingRowForm):
@@ -37,10 +51,11 @@ class CreationRowForm(MappingRowForm):
         # The fallback goes into the same field as the variable, so it must fit it like a fixed value would.
         field = self.sf_field()
         fallback = cleaned.get("fallback")
-        conflict = self.picked_and_typed("fallback") if cleaned.get("source") == ValueSource.VARIABLE else None
+        from_data = cleaned.get("source") in FROM_DATA
+        conflict = self.picked_and_typed("fallback") if from_data else None
         if conflict:
             self.add_error("fallback", conflict)
-        elif fallback and field is not None and cleaned.get("source") == ValueSource.VARIABLE:
+        elif fallback and field is not None and from_data:
             try:
                 cleaned["fallback"] = constant_clean(field, fallback)
             except InvalidValue as exc:
@@ -48,7 +63,7 @@ class CreationRowForm(MappingRowForm):
         return cleaned
 
     def row(self) -> dict:
-        fallback = self.cleaned_data.get("fallback", "") if self.cleaned_data["source"] == ValueSource.VARIABLE else ""
+        fallback = self.cleaned_data.get("fallback", "") if self.cleaned_data["source"] in FROM_DATA else ""
         return {**super().row(), "fallback": fallback}
 
 
@@ -61,8 +76,9 @@ class CreationFormSet(MappingFormSet):
             data = form.cleaned_data
             if (
                 data.get("target_field", "").lower() in required
-                and data.get("source") == ValueSource.VARIABLE
+                and data.get("source") in FROM_DATA
                 and not data.get("fallback")
+                and not _has_fixed_text(data)
                 and not form.errors
             ):
                 form.add_error("fallback", "Salesforce requires this field: enter a value for when it is unknown.")

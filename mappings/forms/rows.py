@@ -19,6 +19,7 @@ from mappings.compat import (
     writable_fields,
 )
 from mappings.forms.widgets import FieldSelect, ValueInput, VariableSelect, field_choices
+from mappings.text_templates import TemplateError, template_check_target, template_parse
 from mappings.types import ValueKind, ValueSource, Variable
 from mappings.values import InvalidValue, constant_clean
 
@@ -53,6 +54,12 @@ class MappingRowForm(forms.Form):
             blank_label="— choose a value —", optional=False,
         ),
     )  # fmt: skip
+    template = forms.CharField(
+        label="Text with variables",
+        required=False,
+        max_length=32000,
+        help_text="Text and {variables}, e.g. Call with {prospect.first_name} – {sequence.name}.",
+    )
     value_inputs = ("constant",)
     """Fields typed as a value of the target field: a select of its values when it is a picklist."""
 
@@ -83,6 +90,12 @@ class MappingRowForm(forms.Form):
         )
         self.fields["variable"].widget.attrs.update({"data-role": "variable", "aria-label": "Variable"})
         self.fields["constant"].widget.attrs.update({"data-role": "constant", "autocomplete": "off"})
+        self.fields["template"].widget.attrs.update(
+            {"data-role": "template", "autocomplete": "off", "aria-label": "Text with variables",
+             "placeholder": "e.g. Call with {prospect.first_name}"}
+        )  # fmt: skip
+        # Not a form field: a helper the page's JS uses to put "{key}" into the text at the cursor.
+        self.insertable = [("", "Insert a variable…")] + [(f"{{{key}}}", v.label) for key, v in variables.items()]
         target = self._shown_target()
         for name in self.value_inputs:
             self.fields[name].widget.sf_field = target
@@ -138,7 +151,21 @@ class MappingRowForm(forms.Form):
             self._clean_constant(cleaned, field)
         elif cleaned.get("source") == ValueSource.VARIABLE:
             self._clean_variable(cleaned, field)
+        elif cleaned.get("source") == ValueSource.TEMPLATE:
+            self._clean_template(cleaned, field)
         return cleaned
+
+    def _clean_template(self, cleaned: dict, field: dict | None) -> None:
+        text = cleaned.get("template") or ""
+        if not text.strip():
+            self.add_error("template", "Enter the text, with {variables} where our data goes.")
+            return
+        try:
+            parts = template_parse(text, self.variables)
+            if field is not None:
+                template_check_target(field, parts)
+        except TemplateError as exc:
+            self.add_error("template", str(exc))
 
     def _clean_constant(self, cleaned: dict, field: dict | None) -> None:
         raw = cleaned.get("constant") or ""
@@ -180,7 +207,9 @@ class MappingRowForm(forms.Form):
 
     def value(self) -> str:
         data = self.cleaned_data
-        return data["constant"] if data["source"] == ValueSource.CONSTANT else data["variable"]
+        return {ValueSource.CONSTANT: data["constant"], ValueSource.TEMPLATE: data["template"]}.get(
+            data["source"], data["variable"]
+        )
 
     def row(self) -> dict:
         return {

@@ -27,6 +27,7 @@ def mapping_initial(mappings) -> list[dict]:
             "source": m.source,
             "variable": m.value if m.source == ValueSource.VARIABLE else "",
             "constant": m.value if m.source == ValueSource.CONSTANT else "",
+            "template": m.value if m.source == ValueSource.TEMPLATE else "",
             **({"fallback": m.fallback} if hasattr(m, "fallback") else {}),
         }
         for m in mappings

@@ -9,13 +9,17 @@
   function rowSync(row, targetChanged) {
     var source = row.querySelector("[data-role=source]");
     var target = row.querySelector("[data-role=target]");
-    var isConstant = source && source.value === "constant";
+    var mode = source ? source.value : "variable";
+    var isConstant = mode === "constant";
     var variableCell = row.querySelector("[data-cell=variable]");
     var constantCell = row.querySelector("[data-cell=constant]");
+    var templateCell = row.querySelector("[data-cell=template]");
     var fallbackCell = row.querySelector("[data-cell=fallback]");
-    if (variableCell) variableCell.hidden = isConstant;
+    if (variableCell) variableCell.hidden = mode !== "variable";
     if (constantCell) constantCell.hidden = !isConstant;
-    if (fallbackCell) fallbackCell.style.visibility = isConstant ? "hidden" : "visible";
+    if (templateCell) templateCell.hidden = mode !== "template";
+    // A class, not an inline style: the Content-Security-Policy allows no style attributes.
+    if (fallbackCell) fallbackCell.classList.toggle("is-unused", isConstant);
     if (!target) return;
     var option = target.options[target.selectedIndex];
     greyOutIncompatible(row.querySelector("[data-role=variable]"), option);
@@ -102,9 +106,27 @@
     });
   }
 
+  // "Insert a variable…" puts {key} into the text at the cursor (or at its end), then offers the list again.
+  function insertVariable(select) {
+    var box = select.parentNode.querySelector("[data-role=template]");
+    if (!box || !select.value) return;
+    var start = box.selectionStart === null ? box.value.length : box.selectionStart;
+    var end = box.selectionEnd === null ? box.value.length : box.selectionEnd;
+    box.value = box.value.slice(0, start) + select.value + box.value.slice(end);
+    var caret = start + select.value.length;
+    select.value = "";
+    box.focus();
+    box.setSelectionRange(caret, caret);
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
   function bindRow(row) {
     rowSync(row, false);
     row.addEventListener("change", function (event) {
+      if (event.target.matches("[data-insert-variable]")) {
+        insertVariable(event.target);
+        return;
+      }
       var targetChanged = event.target.matches("[data-role=target]");
       rowSync(row, targetChanged);
       if (event.target.matches("[data-role$=-choice]") && event.target.value === OTHER) {
