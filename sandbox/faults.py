@@ -1,4 +1,10 @@
-"""Injected failures: match requests by method and path pattern, then answer an error, drop, or delay."""
+"""Injected failures: match requests by method and path pattern, then answer an error, drop, delay or expire.
+
+A fault's ``phase`` says when it strikes: ``before`` (default) the request is never processed; ``after`` it is
+processed (a write is committed) and then the answer is replaced by the error or the connection is dropped, as when
+Salesforce commits and a gateway or the network loses the answer. Only ``after`` faults show whether a client's retry
+duplicates what it already wrote.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox.errors import ControlError
+from sandbox.http import Response, json_response
 
 DEFAULT_MESSAGES = {
     "UNABLE_TO_LOCK_ROW": "unable to obtain exclusive access to this record or 1 records",
@@ -21,7 +28,8 @@ DEFAULT_MESSAGES = {
 }
 STATUS_CODES = {503: "SERVER_UNAVAILABLE", 429: "REQUEST_LIMIT_EXCEEDED", 401: "INVALID_SESSION_ID",
                 500: "UNKNOWN_EXCEPTION", 400: "UNABLE_TO_LOCK_ROW", 403: "REQUEST_LIMIT_EXCEEDED"}  # fmt: skip
-ACTIONS = ("error", "drop", "delay")
+ACTIONS = ("error", "drop", "delay", "expire")
+PHASES = ("before", "after")
 
 
 @dataclass
@@ -38,6 +46,8 @@ class Fault:
     times: int | None = None
     probability: float | None = None
     org: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    phase: str = "before"
     hits: int = 0
 
     def matches(self, method: str, path: str, org_of: Callable[[], str | None]) -> bool:
@@ -51,15 +61,20 @@ class Fault:
     def error_body(self) -> Any:
         if self.body is not None:
             return self.body
-        code = self.error_code or STATUS_CODES.get(self.status, "UNKNOWN_EXCEPTION")
+        code = self.error_code or ("INVALID_SESSION_ID" if self.action == "expire" else None)
+        code = code or STATUS_CODES.get(self.status, "UNKNOWN_EXCEPTION")
         return [{"message": self.message or DEFAULT_MESSAGES.get(code, code.replace("_", " ").lower()),
                  "errorCode": code}]  # fmt: skip
+
+    def response(self) -> Response:
+        return json_response(self.status, self.error_body(), headers=list(self.headers.items()))
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "method": self.method, "path": self.path, "action": self.action, "status": self.status,
             "error_code": self.error_code, "message": self.message, "delay_ms": self.delay_ms, "times": self.times,
-            "probability": self.probability, "org": self.org, "hits": self.hits,
+            "probability": self.probability, "org": self.org, "headers": self.headers, "phase": self.phase,
+            "hits": self.hits,
         }  # fmt: skip
 
 
@@ -95,12 +110,25 @@ class FaultBook:
             raise ControlError("'times' must be at least 1")
         if action == "delay" and delay_ms <= 0:
             raise ControlError("a delay fault needs 'delay_ms' > 0")
+        if action == "expire":
+            status = 401  # the session is really over: the client must refresh, as after the org's session timeout
+        phase = spec.get("phase", "before")
+        if phase not in PHASES:
+            raise ControlError(f"phase must be one of {PHASES}")
+        if phase == "after" and action not in ("error", "drop"):
+            raise ControlError("only 'error' and 'drop' faults can strike after the request is processed")
+        headers = spec.get("headers") or {}
+        if not isinstance(headers, dict) or not all(
+            isinstance(k, str) and k and isinstance(v, str | int | float) for k, v in headers.items()
+        ):
+            raise ControlError('\'headers\' must map header names to values, e.g. {"Retry-After": "2"}')
         with self.lock:
             self.seq += 1
             fault = Fault(
                 id=self.seq, method=method, path=path, action=action, status=status,
                 error_code=spec.get("error_code"), message=spec.get("message"), body=spec.get("body"),
                 delay_ms=delay_ms, times=times, probability=probability, org=org_id,
+                headers={k: str(v) for k, v in headers.items()}, phase=phase,
             )  # fmt: skip
             self.faults.append(fault)
         return fault

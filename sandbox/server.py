@@ -121,18 +121,19 @@ class SandboxApp:
         path = req.path
         is_control = path == "/_sandbox" or path.startswith("/_sandbox/")
         is_api = path.startswith(("/services/", "/id/"))
-        if is_api:
-            fault = self.faults.take(req.method, path, lambda: self._org_of(req))
-            if fault is not None:
-                if fault.action == "drop":
-                    self._log(req, 0, None, started)
-                    return DROP
-                if fault.action == "delay":
-                    time.sleep(fault.delay_ms / 1000)
-                else:
-                    resp = json_response(fault.status, fault.error_body())
-                    self._log(req, fault.status, resp, started)
-                    return resp
+        fault = self.faults.take(req.method, path, lambda: self._org_of(req)) if is_api else None
+        if fault is not None and fault.phase == "before":
+            if fault.action == "drop":
+                self._log(req, 0, None, started)
+                return DROP
+            if fault.action == "delay":
+                time.sleep(fault.delay_ms / 1000)
+            else:
+                if fault.action == "expire":
+                    self._expire_session(req)
+                resp = fault.response()
+                self._log(req, fault.status, resp, started)
+                return resp
         try:
             resp = self._route(req, is_control)
         except Exception:
@@ -140,6 +141,12 @@ class SandboxApp:
             resp = json_response(500, [{"errorCode": "UNKNOWN_EXCEPTION", "message": "An unexpected error occurred."}])
         if is_api and self.latency_ms:
             time.sleep(self.latency_ms / 1000)
+        if fault is not None and fault.phase == "after":  # the work is done (and counted), the answer is lost
+            if fault.action == "drop":
+                self._log(req, 0, resp, started)
+                return DROP
+            self._log(req, fault.status, resp, started)
+            return fault.response()
         if not is_control:
             self._log(req, resp.status, resp, started)
         return resp
@@ -171,6 +178,13 @@ class SandboxApp:
             return html_response(200, pages.index_page([org_summary(o, self.base_url, now)
                                                         for o in self.state.orgs.values()]))  # fmt: skip
         return json_response(404, [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}])
+
+    def _expire_session(self, req: Request) -> None:
+        """The request's access token is over, as after the org's session timeout; its refresh token still works."""
+        with self.state.lock:
+            token = self.state.tokens.get(oauth.bearer(req) or "")
+            if token is not None:
+                token.issued_at = -1e12
 
     def _log(self, req: Request, status: int, resp: Response | None, started: float) -> None:
         self.request_log.add(
