@@ -184,6 +184,7 @@ class ConnectionAction(models.TextChoices):
     RECONNECT_REQUIRED = "reconnect_required", "Marked as needing reconnect"
     CREDENTIALS_CHANGED = "credentials_changed", "App credentials changed"
     CONNECT_FAILED = "connect_failed", "Connection attempt failed"
+    REMINDER_SENT = "reminder_sent", "Reminded to connect"
 
 
 class ConnectionEvent(models.Model):
@@ -196,13 +197,25 @@ class ConnectionEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    subject_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The rep whose own connection the event is about (kept after the connection is deleted, so the "
+        "team table can say when it was disconnected); empty for the admin connection.",
+    )
     action = models.CharField(max_length=32, choices=ConnectionAction.choices)
     detail = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["workspace", "-created_at"])]
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"]),
+            models.Index(fields=["workspace", "subject_user", "action", "-created_at"], name="connevent_subject"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.connection_label}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from integrations.views import audit, checklist, connect, page, settings
+from integrations.views import audit, checklist, connect, page, settings, team
 
 urlpatterns = [
     path("", page.integration_list, name="integration_list"),
@@ -9,6 +9,7 @@ urlpatterns = [
     path("salesforce/client-credentials/", settings.client_credentials, name="integration_client_credentials"),
     path("salesforce/app/", settings.oauth_app, name="integration_oauth_app"),
     path("salesforce/connections/<int:pk>/disconnect/", connect.disconnect, name="integration_disconnect"),
+    path("salesforce/reminders/", team.remind, name="integration_remind"),
     path("salesforce/checklist/", checklist.checklist, name="integration_checklist"),
     path("audit/", audit.audit_log, name="integration_audit"),
 ]

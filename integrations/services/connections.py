@@ -152,6 +152,7 @@ def oauth_complete(*, user, state: str, code: str = "", error: str = "", error_d
             label=label,
             action=ConnectionAction.CONNECT_FAILED,
             actor=user,
+            subject_user=user if kind == ConnectionKind.USER else None,
             detail=f"{exc.code}: {exc.message}" if exc.code else exc.message,
         )
     return result

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from integrations.errors import IntegrationError
 from integrations.forms import ConnectForm
@@ -90,20 +90,30 @@ def oauth_callback(request):
     return redirect("integration_list", result.workspace.slug)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def disconnect(request, workspace_slug, pk: int):
-    connection = get_object_or_404(Connection, pk=pk, workspace=request.workspace, provider=ProviderSlug.SALESFORCE)
+    """GET asks for confirmation on a page of its own (what disconnecting does, and to whom); POST disconnects."""
+    connection = get_object_or_404(
+        Connection.objects.select_related("user"), pk=pk, workspace=request.workspace, provider=ProviderSlug.SALESFORCE
+    )
     own = connection.kind == ConnectionKind.USER and connection.user_id == request.user.pk
     if not own and not request.user.has_perm(MANAGE_CRM_SETTINGS, request.workspace):
         raise PermissionDenied("You can only disconnect your own Salesforce connection.")
-    label = "admin connection" if connection.kind == ConnectionKind.ADMIN else f"connection of {connection.user}"
+    if request.method == "GET":
+        return render(request, "integrations/disconnect_confirm.html", {"connection": connection, "own": own})
+    if own:
+        what = "your Salesforce user"
+    elif connection.kind == ConnectionKind.ADMIN:
+        what = "the Salesforce admin connection"
+    else:
+        what = f"the Salesforce connection of {connection.user}"
     revoked = connection_disconnect(connection=connection, actor=request.user)
     if revoked:
-        messages.success(request, f"Disconnected the Salesforce {label}; the token was revoked at Salesforce.")
+        messages.success(request, f"Disconnected {what}; the token was revoked at Salesforce.")
     else:
         messages.warning(
             request,
-            f"Disconnected the Salesforce {label} here, but Salesforce could not be reached to revoke the token. "
+            f"Disconnected {what} here, but Salesforce could not be reached to revoke the token. "
             "Revoke it in Salesforce Setup › Connected Apps OAuth Usage.",
         )
     return redirect("integration_list", request.workspace.slug)

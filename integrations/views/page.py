@@ -51,6 +51,7 @@ def render_integrations_page(request, *, status: int = 200, **overrides):
     can_manage = user.has_perm(MANAGE_CRM_SETTINGS, workspace)
     admin = connection_get_admin(workspace=workspace)
     app = OAuthApp.objects.filter(workspace=workspace, provider=ProviderSlug.SALESFORCE).first()
+    team = connection_list_team(workspace=workspace) if can_manage else []
     context = {
         "provider": registry.get(ProviderSlug.SALESFORCE),
         "admin_connection": admin,
@@ -58,7 +59,17 @@ def render_integrations_page(request, *, status: int = 200, **overrides):
         "usage": usage_view(admin),
         "admin_environment": environment_label(admin),
         "can_manage": can_manage,
-        "team": connection_list_team(workspace=workspace) if can_manage else [],
+        "team": team,
+        "team_connected": sum(1 for row in team if row.state == "connected"),
+        # Members "Remind all" emails now: not the admin themselves, nor anyone reminded within the last day.
+        "team_remindable": [
+            row
+            for row in team
+            if row.needs_reminder
+            and row.membership.user_id != user.pk
+            and row.membership.user.is_active
+            and row.next_reminder_at is None
+        ],
         "connect_form": ConnectForm(prefix="admin"),
         "cc_form": ClientCredentialsForm(initial={"instance_url": admin.instance_url if admin else ""}),
         "app_form": OAuthAppForm(initial={"consumer_key": app.consumer_key if app else ""}),
