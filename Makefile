@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 SANDBOX_PORT ?= 8765
 
-.PHONY: run test bench lint browser-deps clean
+.PHONY: run test bench soak lint browser-deps clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ test: $(VENV)/.dev browser-deps
 
 bench: $(VENV)/.dev
 	$(PY) -m bench $(ARGS)
+
+# The soak (soak/): throwaway PostgreSQL and Redis (.ci/services), web, two worker clusters, sandbox with faults, chaos.
+# `make soak ARGS=--short` is the 2-minute version; `python -m soak --help` lists the knobs.
+soak: $(VENV)/.dev
+	.ci/services $(PY) -m soak $(ARGS)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
