@@ -92,14 +92,16 @@ def offers_values(field: dict | None) -> bool:
     return ftype in ("picklist", "multipicklist") or (ftype == "combobox" and bool(picklist_options(field)))
 
 
-def field_accepts_kind(field: dict, kind: str) -> bool:
+def field_accepts_kind(field: dict, kind: str, *, translated: bool = False) -> bool:
+    """Whether one of our variables of `kind` may fill `field`; `translated`: with value translations into the
+    field's own values, which lets our text into a restricted picklist."""
     ftype = field.get("type")
     if ftype not in KIND_TARGET_TYPES[kind]:
         return False
     if kind == ValueKind.USER_ID:
         return "User" in (field.get("referenceTo") or [])
-    # Our free text cannot be trusted to be one of a restricted picklist's values.
-    return not is_restricted_picklist(field)
+    # Our free text cannot be trusted to be one of a restricted picklist's values, unless translated into them.
+    return translated or not is_restricted_picklist(field)
 
 
 def field_accepts_constant(field: dict) -> bool:

@@ -29,11 +29,17 @@ def _row_drift(mapping, fields: dict[str, dict], variables: dict) -> str | None:
             return str(exc)
         return _value_drift(field, getattr(mapping, "fallback", ""), "If unknown value ")
     variable = variables.get(mapping.value)
-    if variable is not None and not field_accepts_kind(field, variable.kind):  # e.g. the field was retyped
+    table = mapping.translation_table() if hasattr(mapping, "translation_table") else {}
+    translated = bool(table)
+    if variable is not None and not field_accepts_kind(field, variable.kind, translated=translated):  # retyped
         if is_restricted_picklist(field):
             return f"{field_label(field)} is now a restricted picklist: {variable.label} cannot be trusted to fit it."
         kind = ValueKind(variable.kind).label.lower()
         return f"{variable.label} is {kind}; {field_label(field)} is now a {field.get('type')} field."
+    for theirs in table.values():  # e.g. a translation's picklist value was deactivated
+        reason = _value_drift(field, theirs, "Translated value ")
+        if reason:
+            return reason
     # A creation default's "If unknown" value goes into the same field, so it drifts like a fixed value.
     return _value_drift(field, getattr(mapping, "fallback", ""), "If unknown value ")
 

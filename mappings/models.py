@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from mappings.types import (
     ActivityKind,
@@ -46,6 +47,37 @@ class TaskFieldMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_activity_kind_display()}: Task.{self.target_field} ← {self.value}"
+
+    def translation_table(self) -> dict[str, str]:
+        """Our value (trimmed, lowercased) -> the value written instead. An unsaved row (a preview of an edit in
+        progress) carries its table in `pending_translations`."""
+        pending = self.__dict__.get("pending_translations")
+        if pending is not None:
+            return {t["ours"].strip().lower(): t["theirs"] for t in pending}
+        if self.pk is None:
+            return {}
+        return {t.ours.strip().lower(): t.theirs for t in self.translations.all()}
+
+
+class ValueTranslation(models.Model):
+    """One of our values written as one of the org's for one Task mapping row: our disposition "Connected" as their
+    Call Result "Connected – interested". Matched without regard to case or surrounding spaces."""
+
+    mapping = models.ForeignKey(TaskFieldMapping, on_delete=models.CASCADE, related_name="translations")
+    ours = models.CharField(max_length=255, help_text="Our value, as the activity carries it.")
+    theirs = models.CharField(max_length=255, help_text="What to write instead (e.g. one of the picklist's values).")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["mapping", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(Lower("ours"), "mapping", name="uniq_translation_ours"),
+            models.CheckConstraint(condition=~Q(ours=""), name="translation_ours_not_blank"),
+            models.CheckConstraint(condition=~Q(theirs=""), name="translation_theirs_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ours} → {self.theirs}"
 
 
 class SequenceFieldMapping(models.Model):

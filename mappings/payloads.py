@@ -175,7 +175,16 @@ def _task_value(mapping: TaskFieldMapping, activity: ActivityData) -> Any:
         return mapping.value
     if mapping.source == ValueSource.TEMPLATE:
         return _template_value(mapping.value, TASK_VARIABLES, activity)
-    return _variable_value(TASK_VARIABLES, activity, mapping.value)
+    value = _variable_value(TASK_VARIABLES, activity, mapping.value)
+    return translate(value, mapping.translation_table())
+
+
+def translate(value: Any, table: dict[str, str]) -> Any:
+    """Our value as the admin asked it to be written (matched without regard to case and surrounding spaces);
+    values the table does not name go out as they are."""
+    if not table or value is None or isinstance(value, bool):
+        return value
+    return table.get(str(value).strip().lower(), value)
 
 
 def _put(

@@ -20,7 +20,7 @@ _BY_KIND = {
         "notes": "Discussed the pilot; she wants pricing for 40 seats. Follow up Tuesday.",
         "recording_url": "https://calls.switchboard.example/recordings/8f3a2c",
         "number_dialed": "+1 415 555 0132",
-        "disposition": "Connected – interested",
+        "disposition": "Connected",
         "duration_seconds": 312,
     },
     ActivityKind.EMAIL_SENT: {

@@ -16,6 +16,7 @@ from mappings.models import (
     SequenceFieldMapping,
     SyncFieldMapping,
     TaskFieldMapping,
+    ValueTranslation,
 )
 from mappings.types import (
     MATCH_RULES,
@@ -50,20 +51,40 @@ def _mapping_show(row: dict) -> str:
     else:
         arrow = "=" if row["source"] == ValueSource.CONSTANT else "←"
         text = f"{row['target_field']} {arrow} {row['value']}"
-    return text + (f" (else {row['fallback']})" if row.get("fallback") else "")
+    text += f" (else {row['fallback']})" if row.get("fallback") else ""
+    if row.get("translations"):
+        text += " (" + ", ".join(f"{t['ours']} → {t['theirs']}" for t in row["translations"]) + ")"
+    return text
 
 
 # -- task:<kind> ---------------------------------------------------------------------------------------------
 def _task_read(workspace, kind: str) -> list[dict]:
-    rows = TaskFieldMapping.objects.filter(workspace=workspace, activity_kind=kind)
-    return [{"target_field": r.target_field, "source": r.source, "value": r.value} for r in rows]
+    rows = TaskFieldMapping.objects.filter(workspace=workspace, activity_kind=kind).prefetch_related("translations")
+    result = []
+    for r in rows:
+        row = {"target_field": r.target_field, "source": r.source, "value": r.value}
+        translations = [{"ours": t.ours, "theirs": t.theirs} for t in r.translations.all()]
+        if translations:  # only when there are some, so snapshots from before translations compare equal
+            row["translations"] = translations
+        result.append(row)
+    return result
 
 
 def _task_write(workspace, kind: str, rows: list[dict]) -> None:
     TaskFieldMapping.objects.filter(workspace=workspace, activity_kind=kind).delete()
-    TaskFieldMapping.objects.bulk_create(
-        TaskFieldMapping(workspace=workspace, activity_kind=kind, position=i, **row) for i, row in enumerate(rows)
+    created = TaskFieldMapping.objects.bulk_create(
+        TaskFieldMapping(workspace=workspace, activity_kind=kind, position=i, **_without_translations(row))
+        for i, row in enumerate(rows)
     )
+    ValueTranslation.objects.bulk_create(
+        ValueTranslation(mapping=mapping, position=j, ours=t["ours"], theirs=t["theirs"])
+        for mapping, row in zip(created, rows, strict=True)
+        for j, t in enumerate(row.get("translations") or [])
+    )
+
+
+def _without_translations(row: dict) -> dict:
+    return {key: value for key, value in row.items() if key != "translations"}
 
 
 # -- sequence -------------------------------------------------------------------------------------------------

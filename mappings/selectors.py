@@ -18,7 +18,10 @@ from mappings.types import ActivityKind, ValueSource
 
 
 def task_mapping_list(*, workspace, kind: str) -> list[TaskFieldMapping]:
-    return list(TaskFieldMapping.objects.filter(workspace=workspace, activity_kind=kind))
+    """The Task mapping rows of `kind`, with their value translations."""
+    return list(
+        TaskFieldMapping.objects.filter(workspace=workspace, activity_kind=kind).prefetch_related("translations")
+    )
 
 
 def task_type_values_needed(*, workspace) -> dict[str, list[str]]:

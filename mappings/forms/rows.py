@@ -71,15 +71,22 @@ class MappingRowForm(forms.Form):
         variables: dict[str, Variable],
         reserved: frozenset[str] = frozenset(),
         readonly: bool = False,
+        translatable: bool = False,
+        translated: frozenset[str] = frozenset(),
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.sf_fields = sf_fields
+        self.translatable = translatable
+        self.translated = translated
+        """Lowercase names of the fields the page's value translations cover (Task mappings)."""
         self.variables = variables
         self.reserved = {name.lower() for name in reserved}
         current = [self.initial.get("target_field", "")]
         self.fields["target_field"].widget = FieldSelect(
-            choices=field_choices(targets, current=current), sf_fields={f["name"]: f for f in targets}
+            choices=field_choices(targets, current=current),
+            sf_fields={f["name"]: f for f in targets},
+            translatable=translatable,
         )
         self.fields["target_field"].widget.attrs.update({"data-role": "target", "aria-label": "Salesforce field"})
         self.fields["source"].widget.attrs.update({"data-role": "source", "aria-label": "Value from"})
@@ -194,9 +201,19 @@ class MappingRowForm(forms.Form):
                 self.add_error("variable", "Choose a variable.")
             return
         variable = self.variables[key]
-        if field is None or field_accepts_kind(field, variable.kind):
+        translated = field is not None and field["name"].lower() in self.translated
+        if field is None or field_accepts_kind(field, variable.kind, translated=translated):
             return
-        if is_restricted_picklist(field):
+        if (
+            is_restricted_picklist(field)
+            and self.translatable
+            and field_accepts_kind(field, variable.kind, translated=True)
+        ):
+            message = (
+                f"{field_label(field)} is a restricted picklist: only its own values fit. Use a fixed value, or add "
+                f"value translations from {variable.label} into its values."
+            )
+        elif is_restricted_picklist(field):
             message = f"{field_label(field)} is a restricted picklist: only its own values fit. Use a fixed value."
         else:
             message = (

@@ -32,9 +32,11 @@ def value_mode(field: dict | None) -> str:
 class FieldSelect(forms.Select):
     """A select of Salesforce fields whose options carry the field's type and picklist values for the page's JS."""
 
-    def __init__(self, *args, sf_fields: dict[str, dict] | None = None, **kwargs):
+    def __init__(self, *args, sf_fields: dict[str, dict] | None = None, translatable: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.sf_fields = sf_fields or {}
+        self.translatable = translatable
+        """Rows whose values can be translated (Task mappings): our text may go into a restricted picklist."""
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
@@ -42,7 +44,9 @@ class FieldSelect(forms.Select):
         if field is not None:
             option["attrs"]["data-type"] = field.get("type", "")
             # Which kinds of our variables fit, so the page can grey out the others as soon as a field is chosen.
-            option["attrs"]["data-accepts"] = json.dumps([k for k in ValueKind.values if field_accepts_kind(field, k)])
+            option["attrs"]["data-accepts"] = json.dumps(
+                [k for k in ValueKind.values if field_accepts_kind(field, k, translated=self.translatable)]
+            )
             mode = value_mode(field)
             if mode != "text":
                 # The page's JS turns the fixed-value box into a select of these when this field is chosen.

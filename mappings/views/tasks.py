@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from mappings.drift import mapping_drift
 from mappings.forms.creation import required_missing
-from mappings.forms.task import rows_as_mappings, task_mapping_formset
+from mappings.forms.task import TaskSectionForms, rows_as_mappings
 from mappings.layout import KIND_PLACE, TASK_GROUPS
 from mappings.left_out import task_page_left_out
 from mappings.metadata import crm_metadata_get
@@ -86,22 +86,19 @@ def _task_group(request, group: str):
         mappings = task_mapping_list(workspace=request.workspace, kind=kind)
         submitted = None
         if kind == posted:
-            formset = task_mapping_formset(
-                request.POST, kind=kind, task_describe=describe, mappings=mappings, readonly=False
-            )
-            if formset.is_valid():
+            forms = TaskSectionForms(request.POST, kind=kind, task_describe=describe, mappings=mappings, readonly=False)
+            if forms.is_valid():
                 change = settings_section_save(
-                    workspace=request.workspace, section=f"task:{kind}", rows=formset.rows(), actor=request.user
+                    workspace=request.workspace, section=f"task:{kind}", rows=forms.rows(), actor=request.user
                 )
                 saved_message(request, change)
                 return redirect(task_page_url(request.workspace, kind))
             status = 400
             # The preview shows what was just submitted (minus rows with errors), not the saved mapping it replaces.
-            submitted = rows_as_mappings(workspace=request.workspace, kind=kind, rows=formset.valid_rows())
+            submitted = rows_as_mappings(workspace=request.workspace, kind=kind, rows=forms.valid_rows())
         else:
-            formset = task_mapping_formset(
-                kind=kind, task_describe=describe, mappings=mappings, readonly=not page.editable
-            )
+            forms = TaskSectionForms(kind=kind, task_describe=describe, mappings=mappings, readonly=not page.editable)
+        formset = forms.mappings
         drift = mapping_drift(mappings, describe)
         preview = _preview(request, kind, describe, mappings=submitted)
         sections.append(
@@ -111,6 +108,7 @@ def _task_group(request, group: str):
                 "anchor": anchor,
                 "kind_label": ActivityKind(kind).label,
                 "formset": formset,
+                "translations": forms.translations,
                 "rows": [(form, drift.get(form.initial.get("target_field", ""))) for form in formset.forms],
                 "drift": drift,
                 "left_out": task_page_left_out(
@@ -141,9 +139,9 @@ def task_preview(request, workspace_slug, kind):
     mappings, invalid = None, False
     if f"task-{kind}-TOTAL_FORMS" in request.GET:
         saved = task_mapping_list(workspace=request.workspace, kind=kind)
-        formset = task_mapping_formset(request.GET, kind=kind, task_describe=describe, mappings=saved, readonly=False)
-        invalid = not formset.is_valid()
-        mappings = rows_as_mappings(workspace=request.workspace, kind=kind, rows=formset.valid_rows())
+        forms = TaskSectionForms(request.GET, kind=kind, task_describe=describe, mappings=saved, readonly=False)
+        invalid = not forms.is_valid()
+        mappings = rows_as_mappings(workspace=request.workspace, kind=kind, rows=forms.valid_rows())
     state = "open" if request.GET.get("state") == "open" else "completed"
     result = _preview(request, kind, describe, mappings=mappings, state=state)
     return JsonResponse(

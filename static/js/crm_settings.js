@@ -138,12 +138,19 @@
 
   function setupFormset(form) {
     form.querySelectorAll("tr[data-row]").forEach(bindRow);
-    var add = form.querySelector("[data-add-row]");
-    var template = form.querySelector("template[data-empty-form]");
-    var table = form.querySelector("table[data-formset]");
+    // A form may hold several formsets (a Task section: its mapping rows and their value translations).
+    var boxes = form.querySelectorAll("[data-formset-box]");
+    (boxes.length ? Array.prototype.slice.call(boxes) : [form]).forEach(setupAddRow);
+    setupTranslationTargets(form);
+  }
+
+  function setupAddRow(box) {
+    var add = box.querySelector("[data-add-row]");
+    var template = box.querySelector("template[data-empty-form]");
+    var table = box.querySelector("table[data-formset]");
     if (!add || !template || !table) return;
     var prefix = table.dataset.formset;
-    var total = form.querySelector("#id_" + prefix + "-TOTAL_FORMS");
+    var total = box.querySelector("#id_" + prefix + "-TOTAL_FORMS");
     add.addEventListener("click", function () {
       var index = parseInt(total.value, 10);
       var holder = document.createElement("tbody");
@@ -153,9 +160,44 @@
       if (placeholder) placeholder.remove();
       table.querySelector("tbody").appendChild(row);
       total.value = String(index + 1);
+      if (row.hasAttribute("data-translation-row")) translationTargetsSync(box.closest("form"));
       bindRow(row);
       var first = row.querySelector("select, input");
       if (first) first.focus();
+    });
+  }
+
+  // A value translation names a field the section maps from our data: its field list follows the mapping rows
+  // as they are edited (options copied from the row's own field select, picklist values included).
+  function translationTargetsSync(form) {
+    var mapped = [];
+    form.querySelectorAll("tr[data-row]:not([data-translation-row])").forEach(function (row) {
+      var source = row.querySelector("[data-role=source]");
+      var target = row.querySelector("[data-role=target]");
+      var removed = row.querySelector("input[type=checkbox][name$=-DELETE]");
+      if (!source || !target || source.value !== "variable" || !target.value || (removed && removed.checked)) return;
+      if (mapped.some(function (item) { return item.value === target.value; })) return;
+      mapped.push(target.options[target.selectedIndex]);
+    });
+    form.querySelectorAll("[data-translation-target]").forEach(function (select) {
+      if (select.disabled) return;
+      var current = select.value;
+      var blank = select.options.length && !select.options[0].value ? select.options[0].cloneNode(true) : null;
+      var keep = current && !mapped.some(function (item) { return item.value === current; })
+        ? select.options[select.selectedIndex].cloneNode(true) : null;
+      select.innerHTML = "";
+      if (blank) select.appendChild(blank);
+      mapped.forEach(function (item) { select.appendChild(item.cloneNode(true)); });
+      if (keep) select.appendChild(keep);  // no longer mapped from our data: kept so the server can say so
+      select.value = current;
+    });
+  }
+
+  function setupTranslationTargets(form) {
+    if (!form.querySelector("[data-translations]")) return;
+    form.addEventListener("change", function (event) {
+      var row = event.target.closest("tr[data-row]");
+      if (row && !row.hasAttribute("data-translation-row")) translationTargetsSync(form);
     });
   }
 

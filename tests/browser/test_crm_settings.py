@@ -57,7 +57,8 @@ def test_edit_call_mapping_with_preview_validation_and_history(live_server, page
     new_row.get_by_label("Other value").fill("Urgent")
     # A restricted picklist offers its values and nothing else: no box to type into.
     new_row.get_by_label("Salesforce field").select_option("CallType")
-    expect(variables.locator("option[value=disposition]")).to_be_disabled()  # restricted picklist: fixed values only
+    # A restricted picklist takes our text only through value translations: the variable stays offered for it.
+    expect(variables.locator("option[value=disposition]")).to_be_enabled()
     expect(value.locator("option")).to_have_text(["— choose a value —", "Internal", "Inbound", "Outbound"])
     expect(new_row.get_by_label("Other value")).to_be_hidden()
     value.select_option("Outbound")

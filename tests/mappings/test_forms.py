@@ -56,7 +56,8 @@ def test_options_tell_the_page_which_variables_each_field_takes():
     assert "url" in accepts["sb_recordingurl__c"]
     assert "number" not in accepts["sb_recordingurl__c"]
     assert accepts["CallDurationInSeconds"] == ["number"]
-    assert accepts["CallType"] == []  # restricted picklist: fixed values only
+    # A restricted picklist takes a fixed value, or our text through value translations into its values.
+    assert accepts["CallType"] == ["text"]
     assert '<option value="recording_url" data-kind="url">' in html
 
 
