@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncHour
 from django.utils import timezone
 
 from activities.models import (
@@ -82,25 +96,25 @@ class WaitingGroup:
     reason: str
 
 
-def job_list_waiting(*, workspace) -> list[WaitingGroup]:
+def job_list_waiting(*, workspace, user=None) -> list[WaitingGroup]:
     waiting = (JobStatus.WAITING_RECONNECT, JobStatus.WAITING_BUDGET)
     jobs = WritebackJob.objects.filter(workspace=workspace, status__in=waiting)
-    groups = jobs.values("status", "user").annotate(count=Count("id")).order_by("status", "-count")
+    if user is not None:
+        jobs = jobs.filter(user=user)
+    groups = list(
+        jobs.values("status", "user").annotate(count=Count("id"), latest=Max("id")).order_by("status", "-count")
+    )
     users = {u.pk: u for u in User.objects.filter(pk__in={g["user"] for g in groups})}
+    # One read for every group's reason (the newest job's), not one per rep: 30 reps make 30 groups.
+    reasons = dict(
+        WritebackJob.objects.filter(pk__in=[g["latest"] for g in groups]).values_list("pk", "last_error_message")
+    )
     labels = dict(JobStatus.choices)
-    result = []
-    for group in groups:
-        latest = jobs.filter(status=group["status"], user=group["user"]).order_by("-updated_at").first()
-        result.append(
-            WaitingGroup(
-                status=group["status"],
-                status_label=labels[group["status"]],
-                user=users.get(group["user"]),
-                count=group["count"],
-                reason=latest.last_error_message if latest else "",
-            )
-        )
-    return result
+    return [
+        WaitingGroup(status=group["status"], status_label=labels[group["status"]], user=users.get(group["user"]),
+                     count=group["count"], reason=reasons.get(group["latest"], ""))
+        for group in groups
+    ]  # fmt: skip
 
 
 def activity_list_recent(*, workspace, limit: int = 50) -> QuerySet[Activity]:
@@ -266,3 +280,355 @@ def match_review_list(*, workspace, limit: int = 200) -> QuerySet[Prospect]:
         .prefetch_related("match_candidates")
         .order_by("review", "-updated_at")[:limit]
     )
+
+
+# -- the Activity page: activities (not jobs), searched and paged; failures grouped by error; writes per hour ------
+class WriteState:
+    """Where an activity's writes stand, as one word a person can filter on. Derived from its jobs (and its
+    prospect's find-or-create, which its Task waits on), so it is never out of step with the ledger."""
+
+    FAILED = "failed"
+    WAITING = "waiting"
+    PENDING = "pending"
+    WRITTEN = "written"
+    NOT_WRITTEN = "not_written"
+    NOT_LOGGED = "not_logged"
+    choices = [
+        (WRITTEN, "Written to Salesforce"),
+        (PENDING, "Pending"),
+        (WAITING, "Waiting (reconnect, API budget or a match review)"),
+        (FAILED, "Failed"),
+        (NOT_WRITTEN, "Not written (cancelled or skipped)"),
+        (NOT_LOGGED, "Not logged (open, logged when completed)"),
+    ]
+    labels = {WRITTEN: "Written", PENDING: "Pending", WAITING: "Waiting", FAILED: "Failed",
+              NOT_WRITTEN: "Not written", NOT_LOGGED: "Not logged"}  # fmt: skip
+
+
+WAITING_STATUSES = (JobStatus.WAITING_RECONNECT, JobStatus.WAITING_BUDGET, JobStatus.WAITING_REVIEW)
+
+
+def _write_state():
+    """One CASE over EXISTS subqueries (each on an indexed foreign key), so the state is computed for the rows a
+    page shows, and counted and filtered in the database, without a query per activity."""
+    jobs = WritebackJob.objects.filter(activity=OuterRef("pk"))
+    prospect_waits = WritebackJob.objects.filter(
+        prospect=OuterRef("prospect"), action=JobAction.PROSPECT_SYNC, status__in=WAITING_STATUSES
+    )
+    unfinished = Exists(jobs.filter(status__in=UNFINISHED_STATUSES))
+    return Case(
+        When(Exists(jobs.filter(status=JobStatus.FAILED)), then=Value(WriteState.FAILED)),
+        When(Exists(jobs.filter(status__in=WAITING_STATUSES)), then=Value(WriteState.WAITING)),
+        # Its Task waits behind the prospect's find-or-create, which waits for a reconnect, budget or a review.
+        When(unfinished & Exists(prospect_waits), then=Value(WriteState.WAITING)),
+        When(unfinished, then=Value(WriteState.PENDING)),
+        When(~Q(salesforce_task_id=""), then=Value(WriteState.WRITTEN)),
+        When(Exists(jobs), then=Value(WriteState.NOT_WRITTEN)),
+        default=Value(WriteState.NOT_LOGGED),
+        output_field=CharField(),
+    )
+
+
+@dataclass(frozen=True)
+class ActivitySearch:
+    """What the Activity page's search asks for; every field optional."""
+
+    user: object | None = None
+    """One rep's activities; None: the whole team."""
+    q: str = ""
+    """Part of the prospect's name or email, or the subject."""
+    kind: str = ""
+    state: str = ""
+    """open or completed (the activity's own state)."""
+    write_state: str = ""
+    """One of WriteState."""
+    since: date | None = None
+    until: date | None = None
+    error_code: str = ""
+    """Only activities with a failed write of this error code (from a failure group)."""
+
+
+def activity_search(*, workspace, search: ActivitySearch = ActivitySearch()) -> QuerySet[Activity]:
+    """Activities newest first (by when they happened), each with `write_state` and `occurred_at`."""
+    qs = Activity.objects.filter(workspace=workspace).annotate(
+        occurred_at=Coalesce("completed_at", "started_at", "received_at"), write_state=_write_state()
+    )
+    if search.user is not None:
+        qs = qs.filter(user=search.user)
+    if search.q:
+        words = search.q.split()
+        for word in words[:5]:  # every word must match somewhere: "pat fjord" finds Pat at Fjord
+            qs = qs.filter(
+                Q(prospect__first_name__icontains=word) | Q(prospect__last_name__icontains=word)
+                | Q(prospect__email__icontains=word) | Q(prospect__company_name__icontains=word)
+                | Q(subject__icontains=word)
+            )  # fmt: skip
+    if search.kind:
+        qs = qs.filter(kind=search.kind)
+    if search.state:
+        qs = qs.filter(state=search.state)
+    if search.write_state:
+        qs = qs.filter(write_state=search.write_state)
+    if search.since:
+        qs = qs.filter(occurred_at__gte=_day_start(search.since))
+    if search.until:
+        qs = qs.filter(occurred_at__lt=_day_start(search.until + timedelta(days=1)))
+    if search.error_code:
+        failed = WritebackJob.objects.filter(activity=OuterRef("pk"), status=JobStatus.FAILED,
+                                             last_error_code=search.error_code)  # fmt: skip
+        qs = qs.filter(Exists(failed))
+    return qs.select_related("prospect", "user").order_by("-occurred_at", "-id")
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def activity_counts(*, workspace, user=None) -> dict[str, int]:
+    """Activities (calls, emails, LinkedIn touches) by where their writes stand: a person counts activities and
+    Tasks, not the jobs behind them (one activity can need a find-or-create, a Task and its completion)."""
+    qs = Activity.objects.filter(workspace=workspace)
+    if user is not None:
+        qs = qs.filter(user=user)
+    # GROUP BY the state: SQLite inlines an annotation into every FILTER that names it, so seven filtered counts
+    # would work out each activity's state seven times (over a second for 10,000 activities); grouping does it once.
+    rows = qs.annotate(write_state=_write_state()).values("write_state").annotate(n=Count("id")).order_by()
+    counts = {state: 0 for state, _ in WriteState.choices}
+    for row in rows:
+        counts[row["write_state"]] = row["n"]
+    return {"total": sum(counts.values()), **counts}
+
+
+def other_write_counts(*, workspace, user=None) -> dict[str, dict[str, int]]:
+    """Writes that are not an activity's Task (find-or-create a prospect, sequence fields, SMS opt-outs), as
+    jobs by action: listed apart so the activity counts add up."""
+    jobs = WritebackJob.objects.filter(workspace=workspace, activity__isnull=True)
+    if user is not None:
+        jobs = jobs.filter(user=user)
+    rows = jobs.values("action").annotate(
+        pending=Count("id", filter=Q(status__in=UNFINISHED_STATUSES)),
+        failed=Count("id", filter=Q(status=JobStatus.FAILED)),
+        written=Count("id", filter=Q(status=JobStatus.SUCCEEDED)),
+    )
+    labels = dict(JobAction.choices)
+    return {labels[r["action"]]: r for r in rows.order_by("action")}
+
+
+@dataclass
+class FailureGroup:
+    """Failed writes that failed the same way: one line, one retry, however many jobs it holds."""
+
+    code: str
+    message: str
+    count: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    latest_id: int
+    """The newest job of the group: its key in URLs (the group is every failed job with its code and message)."""
+    fix_url: str
+    reps: list = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    latest: WritebackJob | None = None
+
+
+def failure_group_list(*, workspace, user=None) -> QuerySet:
+    """Failed jobs grouped by error code and message, biggest first; rows are dicts (page them, then `enrich`)."""
+    jobs = WritebackJob.objects.filter(workspace=workspace, status=JobStatus.FAILED)
+    if user is not None:
+        jobs = jobs.filter(user=user)
+    return (
+        jobs.values("last_error_code", "last_error_message")
+        .annotate(
+            count=Count("id"),
+            first_seen=Min("finished_at"),
+            last_seen=Max("finished_at"),
+            latest_id=Max("id"),
+            fix_url=Max("fix_url"),
+        )  # fmt: skip
+        .order_by("-count", "-last_seen", "last_error_code")
+    )
+
+
+def failure_groups_enrich(*, workspace, rows, user=None) -> list[FailureGroup]:
+    """The groups of one page with their reps, actions and newest job: three reads whatever the page holds."""
+    groups = [FailureGroup(code=r["last_error_code"], message=r["last_error_message"], count=r["count"],
+                           first_seen=r["first_seen"], last_seen=r["last_seen"], latest_id=r["latest_id"],
+                           fix_url=r["fix_url"] or "") for r in rows]  # fmt: skip
+    if not groups:
+        return groups
+    jobs = WritebackJob.objects.filter(workspace=workspace, status=JobStatus.FAILED,
+                                       last_error_code__in={g.code for g in groups})  # fmt: skip
+    if user is not None:
+        jobs = jobs.filter(user=user)
+    members = defaultdict(set)
+    actions = defaultdict(set)
+    for code, message, user_id, action in jobs.values_list("last_error_code", "last_error_message", "user",
+                                                          "action").distinct():  # fmt: skip
+        members[(code, message)].add(user_id)
+        actions[(code, message)].add(action)
+    users = {u.pk: u for u in User.objects.filter(pk__in=set().union(*members.values()) - {None})}
+    latest = WritebackJob.objects.select_related("prospect", "activity").in_bulk([g.latest_id for g in groups])
+    labels = dict(JobAction.choices)
+    for g in groups:
+        key = (g.code, g.message)
+        g.reps = sorted((users[u] for u in members[key] if u in users), key=lambda u: u.email)
+        g.actions = sorted(labels[a] for a in actions[key])
+        g.latest = latest.get(g.latest_id)
+    return groups
+
+
+def failure_group_jobs(*, workspace, latest_id: int, user=None) -> QuerySet[WritebackJob]:
+    """Every failed job of the group `latest_id` names (same error code and message), in this workspace only.
+    Empty when that job is no longer failed: its group was settled meanwhile."""
+    example = WritebackJob.objects.filter(workspace=workspace, pk=latest_id, status=JobStatus.FAILED).first()
+    if example is None:
+        return WritebackJob.objects.none()
+    jobs = WritebackJob.objects.filter(workspace=workspace, status=JobStatus.FAILED,
+                                       last_error_code=example.last_error_code,
+                                       last_error_message=example.last_error_message)  # fmt: skip
+    if user is not None:
+        jobs = jobs.filter(user=user)
+    return jobs.select_related("prospect").order_by("-id")
+
+
+CHART_WINDOWS = {"day": (24, 1), "week": (7 * 24, 1)}
+"""Window → (hours shown, hours per bar)."""
+CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_BOTTOM = 720, 180, 36, 22
+"""SVG geometry (viewBox units): the plot sits right of the y labels and above the x labels."""
+_CHART_OUTCOMES = {AttemptOutcome.SUCCEEDED: "written", AttemptOutcome.RETRY: "retried",
+                   AttemptOutcome.FAILED: "failed"}  # fmt: skip
+
+
+@dataclass
+class ChartBar:
+    start: datetime
+    written: int = 0
+    retried: int = 0
+    failed: int = 0
+    x: float = 0
+    width: float = 0
+    rects: list = field(default_factory=list)
+    """(css class, y, height) from the bottom up: written, retried, failed."""
+
+    @property
+    def total(self) -> int:
+        return self.written + self.retried + self.failed
+
+
+@dataclass
+class WriteChart:
+    window: str
+    bars: list[ChartBar]
+    totals: dict[str, int]
+    top: int
+    """The y axis' top value (a round number at least the tallest bar)."""
+    ticks: list[tuple[float, int]]
+    """(y, value) of the y axis lines."""
+    labels: list[tuple[float, str]]
+    """(x, text) under the x axis."""
+    width: int = CHART_WIDTH
+    height: int = CHART_HEIGHT
+    left: int = CHART_LEFT
+    plot_bottom: int = CHART_HEIGHT - CHART_BOTTOM
+
+
+def write_chart(*, workspace, user=None, window: str = "day", now=None) -> WriteChart:
+    """Salesforce writes per hour over the last day or week: each attempt that wrote (written), will be tried again
+    (retried) or gave up (failed). Counted by the database per hour, so a week of a big team is one small read."""
+    hours, step = CHART_WINDOWS.get(window, CHART_WINDOWS["day"])
+    now = timezone.localtime(now or timezone.now())
+    end = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    start = end - timedelta(hours=hours)
+    attempts = WritebackAttempt.objects.filter(job__workspace=workspace, started_at__gte=start,
+                                               outcome__in=list(_CHART_OUTCOMES))  # fmt: skip
+    if user is not None:
+        attempts = attempts.filter(job__user=user)
+    rows = attempts.annotate(hour=TruncHour("started_at")).values("hour", "outcome").annotate(n=Count("id"))
+    bars = [ChartBar(start=start + timedelta(hours=i)) for i in range(0, hours, step)]
+    by_start = {bar.start: bar for bar in bars}
+    totals = {"written": 0, "retried": 0, "failed": 0}
+    for row in rows:
+        bar = by_start.get(row["hour"])
+        if bar is None:
+            continue
+        name = _CHART_OUTCOMES[row["outcome"]]
+        setattr(bar, name, getattr(bar, name) + row["n"])
+        totals[name] += row["n"]
+    top = _nice_top(max((bar.total for bar in bars), default=0))
+    plot_w, plot_h = CHART_WIDTH - CHART_LEFT, CHART_HEIGHT - CHART_BOTTOM - 8
+    bottom = CHART_HEIGHT - CHART_BOTTOM
+    slot = plot_w / len(bars)
+    for i, bar in enumerate(bars):
+        bar.x, bar.width = round(CHART_LEFT + i * slot + slot * 0.12, 2), round(slot * 0.76, 2)
+        y = bottom
+        for name in ("written", "retried", "failed"):
+            value = getattr(bar, name)
+            if value:
+                h = plot_h * value / top
+                y -= h
+                bar.rects.append((name, round(y, 2), round(h, 2)))
+    ticks = [(round(bottom - plot_h * v / top, 2), v) for v in (0, top // 2, top) if v or top]
+    every = 6 if window == "day" else 24
+    labels = [(round(CHART_LEFT + i * slot, 2), _hour_label(bar.start, window))
+              for i, bar in enumerate(bars) if bar.start.hour % every == 0]  # fmt: skip
+    return WriteChart(window=window if window in CHART_WINDOWS else "day", bars=bars, totals=totals, top=top,
+                      ticks=ticks, labels=labels)  # fmt: skip
+
+
+def _nice_top(value: int) -> int:
+    """The smallest of 2, 4, 10, 20, 40, 100, ... at least `value`: even halves for the middle line."""
+    top = 2
+    while top < value:
+        top = top * 5 // 2 if str(top).startswith("4") else top * 2
+    return top
+
+
+def _hour_label(moment: datetime, window: str) -> str:
+    local = timezone.localtime(moment)
+    return local.strftime("%H:%M") if window == "day" else local.strftime("%a %d")
+
+
+@dataclass
+class RepWrites:
+    user: object | None
+    written: int = 0
+    retried: int = 0
+    failed: int = 0
+    waiting: int = 0
+    """Writes of theirs paused now (reconnect, budget, review)."""
+    failing: int = 0
+    """Their writes that are failed now (not only in the window)."""
+
+
+def writes_by_rep(*, workspace, window: str = "day", user=None, now=None) -> list[RepWrites]:
+    """The chart's numbers per rep over the same window, plus what is paused or failed for each of them now."""
+    hours, _ = CHART_WINDOWS.get(window, CHART_WINDOWS["day"])
+    now = now or timezone.now()
+    end = timezone.localtime(now).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    attempts = WritebackAttempt.objects.filter(job__workspace=workspace, started_at__gte=end - timedelta(hours=hours),
+                                               outcome__in=list(_CHART_OUTCOMES))  # fmt: skip
+    jobs = WritebackJob.objects.filter(workspace=workspace).filter(
+        Q(status__in=WAITING_STATUSES) | Q(status=JobStatus.FAILED)
+    )
+    if user is not None:
+        attempts, jobs = attempts.filter(job__user=user), jobs.filter(user=user)
+    rows: dict = {}
+    for user_id, outcome, n in attempts.values_list("job__user", "outcome").annotate(n=Count("id")).order_by():
+        row = rows.setdefault(user_id, RepWrites(user=user_id))
+        name = _CHART_OUTCOMES[outcome]
+        setattr(row, name, getattr(row, name) + n)
+    now_rows = jobs.values("user").annotate(
+        waiting=Count("id", filter=Q(status__in=WAITING_STATUSES)), failing=Count("id", filter=Q(status="failed"))
+    )
+    for r in now_rows.order_by():
+        row = rows.setdefault(r["user"], RepWrites(user=r["user"]))
+        row.waiting, row.failing = r["waiting"], r["failing"]
+    users = {u.pk: u for u in User.objects.filter(pk__in=set(rows) - {None})}
+    for row in rows.values():
+        row.user = users.get(row.user)
+    return sorted(rows.values(), key=lambda r: (-(r.written + r.retried + r.failed), r.user.email if r.user else ""))
+
+
+def workspace_reps(*, workspace) -> QuerySet:
+    """Members of the workspace, for the rep filter."""
+    return User.objects.filter(memberships__workspace=workspace).order_by("email")

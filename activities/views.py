@@ -3,25 +3,38 @@ to review ("use this one"), per-activity history with every attempt, API keys an
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from activities.forms import ApiKeyForm
-from activities.models import Activity, ApiKey, MatchCandidate, MatchReview, Prospect, WritebackJob
+from activities.forms import ActivitySearchForm, ApiKeyForm
+from activities.models import Activity, ApiKey, AttemptOutcome, MatchCandidate, MatchReview, Prospect, WritebackJob
 from activities.selectors import (
-    activity_list_recent,
+    CHART_WINDOWS,
+    WriteState,
+    activity_counts,
+    activity_search,
     activity_status,
+    failure_group_jobs,
+    failure_group_list,
+    failure_groups_enrich,
     job_list_failed,
     job_list_skipped_for_a_setting,
     job_list_waiting,
     match_review_list,
+    other_write_counts,
     salesforce_base_url,
-    writeback_counts,
+    workspace_reps,
+    write_chart,
+    writes_by_rep,
 )
 from activities.services.demo import demo_activity_generate
+from activities.services.groups import failure_group_cancel, failure_group_retry
 from activities.services.keys import api_key_create, api_key_revoke
 from activities.services.ledger import jobs_cancel, jobs_retry
 from activities.services.writeback.review import match_choose, match_create_new, match_forget
@@ -35,34 +48,103 @@ JOB_ACTIONS = {
     "retry": ("Retry", "It goes back in the queue with a fresh set of attempts.", jobs_retry),
     "cancel": ("Cancel", "It will not be written to Salesforce.", jobs_cancel),
 }
+GROUP_ACTIONS = {
+    "retry": ("Retry", "They go back in the queue with a fresh set of attempts.", failure_group_retry),
+    "cancel": ("Cancel", "They will not be written to Salesforce.", failure_group_cancel),
+}
+ACTIVITIES_PER_PAGE = 50
+FAILURE_GROUPS_PER_PAGE = 10
 
 
 def activity_home(request, workspace_slug):
+    """Activities of the team (admins) or of the rep (reps, by default), searched and paged; counts in activities;
+    failed writes grouped by error; writes per hour."""
     workspace = request.workspace
+    can_manage = request.user.has_perm(MANAGE_CRM_SETTINGS, workspace)
+    form = ActivitySearchForm(request.GET or None, reps=workspace_reps(workspace=workspace), me=request.user,
+                              team_default=can_manage)  # fmt: skip
+    search = form.search()
+    scope = search.user  # counts, failures and the chart follow whose activity is shown; the other filters do not
+    page = Paginator(activity_search(workspace=workspace, search=search), ACTIVITIES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    groups_page = Paginator(failure_group_list(workspace=workspace, user=scope), FAILURE_GROUPS_PER_PAGE).get_page(
+        request.GET.get("failures")
+    )
+    page.object_list = list(page.object_list)
+    for activity in page.object_list:
+        activity.write_state_label = WriteState.labels.get(activity.write_state, activity.write_state)
+    window = request.GET.get("chart") if request.GET.get("chart") in CHART_WINDOWS else "day"
+    query = request.GET.copy()
+    query["rep"] = form.data["rep"]
     return render(request, "activities/home.html", {
-        "counts": writeback_counts(workspace=workspace),
-        "failed_jobs": job_list_failed(workspace=workspace)[:100],
-        "waiting_groups": job_list_waiting(workspace=workspace),
-        "skipped_jobs": job_list_skipped_for_a_setting(workspace=workspace),
-        "activities": activity_list_recent(workspace=workspace),
+        "form": form,
+        "scope": scope,
+        "page": page,
+        "counts": activity_counts(workspace=workspace, user=scope),
+        "other_writes": other_write_counts(workspace=workspace, user=scope),
+        "failure_groups": failure_groups_enrich(workspace=workspace, rows=groups_page.object_list, user=scope),
+        "groups_page": groups_page,
+        "waiting_groups": job_list_waiting(workspace=workspace, user=scope),
+        "skipped_jobs": job_list_skipped_for_a_setting(workspace=workspace) if can_manage else [],
         "reviews": match_review_list(workspace=workspace),
         "salesforce_url": salesforce_base_url(workspace=workspace),
+        "chart": write_chart(workspace=workspace, user=scope, window=window),
+        "rep_rows": writes_by_rep(workspace=workspace, user=scope, window=window),
+        "query": _query_without(query, "page"),
+        "failures_query": _query_without(query, "failures"),
+        "chart_query": _query_without(query, "chart"),
+        "rep_query": _query_without(query, "rep", "page", "failures"),
     })  # fmt: skip
+
+
+def _query_without(query, *names) -> str:
+    """The page's query string minus `names`, for links that change only those (a page, the chart window)."""
+    query = query.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
 
 
 def activity_detail(request, workspace_slug, pk):
     activity = get_object_or_404(
         Activity.objects.select_related("prospect", "user"), pk=pk, workspace=request.workspace
     )
-    jobs = (
+    jobs = list((
         WritebackJob.objects.filter(prospect=activity.prospect)
         .filter(activity=activity) | WritebackJob.objects.filter(prospect=activity.prospect, activity__isnull=True,
                                                                  action="prospect_sync")
-    ).prefetch_related("attempt_rows").select_related("connection").order_by("id")  # fmt: skip
+    ).prefetch_related("attempt_rows").select_related("connection").order_by("id"))  # fmt: skip
+    for job in jobs:
+        job.history = _attempt_history(list(job.attempt_rows.all()))
+        job.tries = sum(1 for row in job.history if not row["pause"])
+        job.rounds = sum(1 for row in job.history if row["new_round"]) + 1 if job.history else 0
     return render(request, "activities/detail.html", {
         "activity": activity, "jobs": jobs, "status": activity_status(activity=activity),
         "salesforce_url": salesforce_base_url(workspace=request.workspace),
     })  # fmt: skip
+
+
+PAUSES = (AttemptOutcome.RECONNECT, AttemptOutcome.BUDGET, AttemptOutcome.REVIEW)
+"""Attempt rows that only record a wait: the ledger does not count them as attempts (`job_wait`)."""
+_ENDS = (AttemptOutcome.FAILED, AttemptOutcome.SKIPPED, AttemptOutcome.SUCCEEDED)
+
+
+def _attempt_history(attempts) -> list[dict]:
+    """Attempts numbered 1, 2, 3 … across retries. The ledger's own `number` starts again at 1 when a person
+    retries (a fresh set of attempts), so two rows would both read #1; a drop in it (or a repeat after an attempt
+    that ended the job) is where someone retried, which the page marks."""
+    rows, tries, previous = [], 0, None
+    for attempt in attempts:
+        pause = attempt.outcome in PAUSES
+        new_round = previous is not None and (
+            attempt.number < previous.number or (attempt.number == previous.number and previous.outcome in _ENDS)
+        )
+        if not pause:
+            tries += 1
+        rows.append({"attempt": attempt, "ordinal": None if pause else tries, "pause": pause, "new_round": new_round})
+        previous = attempt
+    return rows
 
 
 @require_POST
@@ -143,11 +225,43 @@ def jobs_failed_action(request, workspace_slug, action):
     return render(request, "activities/confirm.html", {"label": label, "consequence": consequence, "jobs": jobs})
 
 
+@manage_required
+def failure_group_action(request, workspace_slug, latest_id, action):
+    """Retry or cancel one failure group (every failed write with the error of job `latest_id`), after confirming."""
+    if action not in GROUP_ACTIONS:
+        raise Http404("No such action.")
+    label, consequence, service = GROUP_ACTIONS[action]
+    source = request.POST if request.method == "POST" else request.GET
+    rep = source.get("rep", "")
+    user = workspace_reps(workspace=request.workspace).filter(pk=int(rep)).first() if rep.isdigit() else None
+    if rep and user is None:
+        raise Http404("No such member here.")  # never widen a rep's group to the whole team
+    if request.method == "POST":
+        done = service(workspace=request.workspace, actor=request.user, latest_id=latest_id, user=user)
+        if done:
+            messages.success(request, f"{label}: {done} failed write{'s' if done != 1 else ''}.")
+        else:
+            messages.info(request, f"Nothing to {action}: these writes are no longer failed.")
+        return _back(request, workspace_slug)
+    jobs = list(failure_group_jobs(workspace=request.workspace, latest_id=latest_id, user=user)[:21])
+    total = failure_group_jobs(workspace=request.workspace, latest_id=latest_id, user=user).count()
+    return render(request, "activities/confirm.html", {
+        "label": label, "consequence": consequence, "jobs": jobs, "total": total, "rep": rep,
+        "error": jobs[0] if jobs else None, "next": _safe_next(request, request.GET.get("next", "")),
+    })  # fmt: skip
+
+
 @require_POST
 @manage_required
 def demo_generate(request, workspace_slug):
     result = demo_activity_generate(workspace=request.workspace)
-    messages.success(request, f"Generated {len(result.results)} demo events; their writes are queued.")
+    kinds = Counter(answer["type"] for answer in result.results if not answer.get("duplicate"))
+    n, steps, optouts = kinds["activity"], kinds["enrollment"], kinds["opt_out"]
+    # Count what a person will see: activities (each becomes one Task), not events or the jobs behind them.
+    messages.success(request, f"Generated {n} demo activit{'ies' if n != 1 else 'y'} (calls, emails, LinkedIn "
+                              f"touches) with {steps} sequence change{'s' if steps != 1 else ''} and "
+                              f"{optouts} SMS opt-out{'s' if optouts != 1 else ''}; each activity becomes one "
+                              f"Salesforce Task once written.")  # fmt: skip
     return redirect("activity_home", workspace_slug=workspace_slug)
 
 

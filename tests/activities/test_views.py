@@ -47,9 +47,11 @@ class TestActivityPages:
         page = client_for(owner.user).get(f"/w/{owner.workspace.slug}/activity/")
         html = page.content.decode()
         assert page.status_code == 200
-        assert 'data-testid="count-failed">1<' in html and 'data-testid="count-pending">1<' in html
+        # Counted in activities: the one call failed; its prospect's find-or-create is a write, counted apart.
+        assert 'data-testid="count-total">1<' in html and 'data-testid="count-failed">1<' in html
+        assert 'data-testid="count-pending">0<' in html and "Find or create prospect: 0 written, 1 pending" in html
         assert "Salesforce requires Region__c on Task." in html and "Fix the setting" in html
-        assert f"/activity/jobs/{job.pk}/retry/" in html
+        assert f"/activity/failures/{job.pk}/retry/" in html
 
     def test_retry_asks_first_then_requeues(self, team, django_capture_on_commit_callbacks):
         owner, rep, job = team
