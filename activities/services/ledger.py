@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import Case, F, QuerySet, Value, When
 from django.utils import timezone
 
 from activities import conf
@@ -37,7 +39,7 @@ def attempt_record(
     excerpt: str = "",
     skipped_fields: list[dict] | None = None,
 ) -> WritebackAttempt:
-    return WritebackAttempt.objects.create(
+    attempt = WritebackAttempt(
         job=job,
         number=job.attempts,
         started_at=started or timezone.now(),
@@ -50,6 +52,12 @@ def attempt_record(
         response_excerpt=secrets_strip(excerpt or (call.excerpt if call else "")),
         skipped_fields=skipped_fields or [],
     )
+    buffer = getattr(_settling, "buffer", None)
+    if buffer is not None:
+        buffer.attempts.append(attempt)
+    else:
+        attempt.save()
+    return attempt
 
 
 def _save(job: WritebackJob, **fields) -> None:
@@ -57,8 +65,68 @@ def _save(job: WritebackJob, **fields) -> None:
     fields.setdefault("claim_token", "")
     for name, value in fields.items():
         setattr(job, name, value)
+    buffer = getattr(_settling, "buffer", None)
+    if buffer is not None:
+        buffer.job_save(job, fields)
+        return
     # Only the claim holder may settle the job: a stalled run that wakes up late must not overwrite a newer one.
     WritebackJob.objects.filter(pk=job.pk, claim_token=job._claimed_with).update(updated_at=timezone.now(), **fields)
+
+
+_settling = threading.local()
+FLUSH_CHUNK = 200
+"""Jobs per UPDATE when settling together (each varying value is one CASE branch, two parameters)."""
+
+
+class _Buffer:
+    def __init__(self):
+        self.jobs: dict[int, tuple[str, dict]] = {}
+        self.attempts: list[WritebackAttempt] = []
+
+    def job_save(self, job: WritebackJob, fields: dict) -> None:
+        token, pending = self.jobs.get(job.pk, (job._claimed_with, {}))
+        self.jobs[job.pk] = (token, {**pending, **fields})  # a later change of the same job wins, as in order
+
+    def flush(self) -> None:
+        now = timezone.now()
+        groups: dict[tuple, list[tuple[int, dict]]] = {}
+        for pk, (token, fields) in self.jobs.items():
+            groups.setdefault((token, tuple(sorted(fields))), []).append((pk, fields))
+        for (token, names), rows in groups.items():
+            for start in range(0, len(rows), FLUSH_CHUNK):
+                chunk = rows[start : start + FLUSH_CHUNK]
+                values = {name: _column(name, chunk) for name in names}
+                # The same claim-holder condition as one job at a time: rows another claim took are left alone.
+                WritebackJob.objects.filter(pk__in=[pk for pk, _ in chunk], claim_token=token).update(
+                    updated_at=now, **values
+                )
+        if self.attempts:
+            WritebackAttempt.objects.bulk_create(self.attempts, batch_size=FLUSH_CHUNK)
+
+
+def _column(name: str, rows: list[tuple[int, dict]]):
+    first = rows[0][1][name]
+    if all(fields[name] == first for _, fields in rows):
+        return first
+    field = WritebackJob._meta.get_field(name)
+    return Case(*[When(pk=pk, then=Value(fields[name], output_field=field)) for pk, fields in rows],
+                output_field=field)  # fmt: skip
+
+
+@contextmanager
+def jobs_settle_together() -> Iterator[None]:
+    """Job changes and attempt rows made inside are written on the way out in a few statements (one UPDATE per
+    kind of change, one INSERT of attempts) instead of two per job; nothing is written if the block raises.
+    Use it inside the transaction that settles a batch, so what the jobs say and their attempts commit together."""
+    if getattr(_settling, "buffer", None) is not None:  # nested: the outer block writes everything
+        yield
+        return
+    _settling.buffer = buffer = _Buffer()
+    try:
+        yield
+    finally:
+        _settling.buffer = None
+    buffer.flush()
 
 
 def job_succeed(

@@ -40,6 +40,12 @@ def groups_waiting_on(
     return sorted(set(rows), key=lambda r: (r[0], r[1] or 0))
 
 
+def due_left(*, workspace_id: int, user_id: int | None, exclude_ids: list[int], now: datetime | None = None) -> bool:
+    """Has this rep due jobs besides these?"""
+    due = WritebackJob.objects.filter(_due(now or timezone.now()), workspace_id=workspace_id, user_id=user_id)
+    return due.exclude(pk__in=exclude_ids).exists()
+
+
 def jobs_claim(
     *,
     workspace_id: int,
@@ -47,17 +53,16 @@ def jobs_claim(
     now: datetime | None = None,
     limit: int | None = None,
     ids: list[int] | None = None,
+    on_full=None,
 ) -> list[WritebackJob]:
-    """`ids`: only these jobs (a workflow action's request runs its own job, through the same claim)."""
+    """`ids`: only these jobs (a workflow action's request runs its own job, through the same claim). `on_full` is
+    called once this claim has taken as many jobs as it may (more are due), before they are returned."""
     now = now or timezone.now()
     limit = limit or conf.get("BATCH_LIMIT")
     due = WritebackJob.objects.filter(_due(now), workspace_id=workspace_id, user_id=user_id)
     if ids is not None:
         due = due.filter(pk__in=ids)
-    candidates = list(
-        due.order_by("id")
-        .values_list("id", "prospect_id")[:limit]
-    )
+    candidates = list(due.order_by("id").values_list("id", "prospect_id")[:limit])
     if not candidates:
         return []
     ids = {job_id for job_id, _ in candidates}
@@ -82,12 +87,15 @@ def jobs_claim(
     )  # fmt: skip
     jobs = list(
         WritebackJob.objects.filter(claim_token=token)
-        .select_related("prospect", "activity", "enrollment", "optout", "user", "workspace")
+        .select_related("prospect", "activity__user", "enrollment", "optout", "user", "workspace")
         .order_by("id")
     )
     for job in jobs:
         job._claimed_with = token
-    return _drop_orphans(jobs)
+    jobs = _drop_orphans(jobs)
+    if len(candidates) >= limit and jobs and on_full is not None:
+        on_full()  # more are due: the next chunk can be claimed (ours are taken) while this one is written
+    return jobs
 
 
 def _drop_orphans(jobs: list[WritebackJob]) -> list[WritebackJob]:

@@ -28,6 +28,10 @@ class BatchContext:
     _describes: dict[str, dict | None] = field(default_factory=dict)
     refreshed: set[str] = field(default_factory=set)
     """sObjects whose describe this run fetched again after Salesforce refused a field: once each, so no loop."""
+    task_mappings: dict[str, list] = field(default_factory=dict)
+    """Task mapping rows per activity kind, read once per run."""
+    enrollments: dict[int, list] | None = None
+    """Per prospect, its enrollments latest first (task_writes.enrollments_load), once the run has loaded them."""
 
     def describe(self, sobject: str) -> dict | None:
         """Org metadata: this rep's fresh copy, else one cached for the same org, else fetched as this rep."""

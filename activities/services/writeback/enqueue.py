@@ -7,7 +7,7 @@ from django_q.tasks import async_task
 
 from activities.models import WritebackJob
 from activities.models.ledger import UNFINISHED_STATUSES
-from activities.services.writeback.claim import groups_waiting_on
+from activities.services.writeback.claim import due_left, groups_waiting_on
 
 
 def writeback_enqueue_on_commit(*, job_ids: list[int], groups: set[tuple[int, int | None]] | None = None) -> None:
@@ -43,3 +43,21 @@ def writeback_wake_dependents_on_commit(*, workspace_id: int, user_id: int | Non
                        task_name="writeback")  # fmt: skip
 
     transaction.on_commit(wake)
+
+
+def writeback_continue(*, workspace_id: int, user_id: int | None) -> None:
+    """Queue another run for this rep now: its claim was full, so more of its jobs are due. Another worker claims
+    the next chunk while this one writes (a large import's first Tasks go out before the rest is claimed)."""
+    async_task("activities.tasks.writeback_batch_run", workspace_id, user_id, task_name="writeback")
+
+
+def writeback_continue_on_commit(*, workspace_id: int, user_id: int | None, job_ids: list[int]) -> None:
+    """A run of this rep just settled `job_ids`: if more of the rep's jobs are due now (ones this run's jobs held
+    back, jobs that came in while it wrote), run again at once rather than at the next sweep. Only a run that
+    claimed something calls this, and what it settled is no longer due, so runs cannot chase each other for ever."""
+
+    def again() -> None:
+        if due_left(workspace_id=workspace_id, user_id=user_id, exclude_ids=job_ids):
+            writeback_continue(workspace_id=workspace_id, user_id=user_id)
+
+    transaction.on_commit(again)

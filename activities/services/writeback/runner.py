@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Case, CharField, Value, When
 from django.utils import timezone
 
 from activities import conf
@@ -27,14 +28,18 @@ from activities.services.writeback import outcomes
 from activities.services.writeback.claim import jobs_claim
 from activities.services.writeback.context import BatchContext, budget_exceeded, usage_is_stale
 from activities.services.writeback.drift import drift_resend, key_refused
-from activities.services.writeback.enqueue import writeback_wake_dependents_on_commit
+from activities.services.writeback.enqueue import (
+    writeback_continue,
+    writeback_continue_on_commit,
+    writeback_wake_dependents_on_commit,
+)
 from activities.services.writeback.optouts import optout_run
 from activities.services.writeback.prospects import creation_steps, match_apply, prospects_lookup
 from activities.services.writeback.recorder import RecordingClient
 from activities.services.writeback.review import review_hold
 from activities.services.writeback.sequences import sequence_state
 from activities.services.writeback.steps import ItemResult, Ref, Step, steps_execute
-from activities.services.writeback.task_writes import task_fields, tasks_find_written
+from activities.services.writeback.task_writes import enrollments_load, task_fields, tasks_find_written
 from integrations.errors import ApiLimitReached, IntegrationError, NotConnected, ReconnectRequired
 from integrations.selectors import connection_get_for_user
 from mappings.payloads import sequence_fields_build
@@ -50,7 +55,10 @@ lease, attempts and backoff stay here; what is written is theirs."""
 
 
 def writeback_batch_run(*, workspace_id: int, user_id: int | None, now=None) -> dict:
-    jobs = jobs_claim(workspace_id=workspace_id, user_id=user_id, now=now)
+    # A full claim queues the next run at once (another worker claims the next chunk while this one writes); a run
+    # that settled something runs again on commit if more of the rep's jobs became due meanwhile (see enqueue).
+    jobs = jobs_claim(workspace_id=workspace_id, user_id=user_id, now=now,
+                      on_full=lambda: writeback_continue(workspace_id=workspace_id, user_id=user_id))  # fmt: skip
     if not jobs:
         return {"claimed": 0}
     hooked = [j for j in jobs if j.action in JOB_RUNNERS]
@@ -71,8 +79,11 @@ def writeback_batch_run(*, workspace_id: int, user_id: int | None, now=None) -> 
         except Exception:  # one broken opt-out must not strand the others
             logger.exception("writeback.optout_crashed", extra={"job_id": job.pk})
             ledger.job_retry(job, code="INTERNAL_ERROR", message="Unexpected error; see the server log.")
+    settled = [j.pk for j in [*hooked, *jobs, *optout_jobs]]
     writeback_wake_dependents_on_commit(workspace_id=workspace_id, user_id=user_id,
                                         job_ids=[j.pk for j in [*jobs, *optout_jobs]])  # fmt: skip
+    if now is None:  # (a run "as of" another time is the drain's or a test's: it decides what runs next)
+        writeback_continue_on_commit(workspace_id=workspace_id, user_id=user_id, job_ids=settled)
     return {"claimed": len(jobs) + len(optout_jobs) + len(hooked), "api_calls": calls}
 
 
@@ -204,11 +215,23 @@ def _run_batch(ctx: BatchContext, jobs: list[WritebackJob]) -> None:
 
     # 3. Settle: prospects first (their ids are what later records pointed at), then the rest. One transaction:
     # if the worker dies here, the claims simply expire and the replay is idempotent.
-    with transaction.atomic():
-        _settle_all(ctx, jobs, planned, results, seq_refs, seq_jobs, kind, task_jobs, update_jobs)
+    # Settled together: a few statements for the whole batch rather than a few per job.
+    with transaction.atomic(), ledger.jobs_settle_together():
+        written: dict[int, str] = {}
+        _settle_all(ctx, jobs, planned, results, seq_refs, seq_jobs, kind, task_jobs, update_jobs, written)
+        _activities_written(written)
 
 
-def _settle_all(ctx, jobs, planned, results, seq_refs, seq_jobs, kind, task_jobs, update_jobs) -> None:
+def _activities_written(written: dict[int, str]) -> None:
+    """Activity id -> Task id, recorded with one UPDATE per chunk."""
+    now, ids = timezone.now(), sorted(written)
+    for start in range(0, len(ids), ledger.FLUSH_CHUNK):
+        chunk = ids[start : start + ledger.FLUSH_CHUNK]
+        task_id = Case(*[When(pk=pk, then=Value(written[pk])) for pk in chunk], output_field=CharField())
+        Activity.objects.filter(pk__in=chunk).update(salesforce_task_id=task_id, written_at=now)
+
+
+def _settle_all(ctx, jobs, planned, results, seq_refs, seq_jobs, kind, task_jobs, update_jobs, written) -> None:
     for pid, plan in planned.items():
         result = results.get((plan.ref.step, plan.ref.index)) or ItemResult(False, code="NOT_SENT", deferred=True)
         if result.ok:
@@ -225,9 +248,9 @@ def _settle_all(ctx, jobs, planned, results, seq_refs, seq_jobs, kind, task_jobs
         for job in seq_jobs[pid]:
             outcomes.settle(ctx, job, results[(ref.step, ref.index)], sobject=kind[pid], section="sequence")
     for ref, (activity, ajobs) in task_jobs.items():
-        _settle_tasks(ctx, activity, ajobs, results.get((ref.step, ref.index)))
+        _settle_tasks(ctx, activity, ajobs, results.get((ref.step, ref.index)), written=written)
     for ref, (activity, ajobs) in update_jobs.items():
-        _settle_tasks(ctx, activity, ajobs, results.get((ref.step, ref.index)), updating=True)
+        _settle_tasks(ctx, activity, ajobs, results.get((ref.step, ref.index)), updating=True, written=written)
 
 
 class _Created:
@@ -253,6 +276,7 @@ def _task_steps(ctx, jobs, prospects, who, what, kind):
             activities[job.activity_id] = job.activity
     for activity in activities.values():
         activity.prospect = prospects[activity.prospect_id]
+    ctx.enrollments = enrollments_load(list(activities.values()))
     # A job on its second try may have written before dying: look for its Task first (by External ID or marker).
     suspects = [a for a in activities.values() if not a.salesforce_task_id and (ext or a.prospect.salesforce_id)
                 and any(j.attempts > 1 for j in by_activity[a.pk])]  # fmt: skip
@@ -298,18 +322,16 @@ def _task_steps(ctx, jobs, prospects, who, what, kind):
 
 
 def _settle_tasks(ctx, activity: Activity, jobs: list[WritebackJob], result: ItemResult | None, *,
-                  updating: bool = False) -> None:  # fmt: skip
+                  updating: bool = False, written: dict[int, str]) -> None:  # fmt: skip
+    """`written` collects activity id -> Task id of what was written (recorded by the caller, in one go)."""
     result = result or ItemResult(False, code="NOT_SENT", message="Not sent.", deferred=True)
 
-    def written() -> None:
-        now = timezone.now()
-        task_id = result.id or activity.salesforce_task_id
-        Activity.objects.filter(pk=activity.pk).update(salesforce_task_id=task_id, written_at=now)
-        activity.salesforce_task_id = task_id
+    def on_written() -> None:
+        activity.salesforce_task_id = written[activity.pk] = result.id or activity.salesforce_task_id
 
     for n, job in enumerate(jobs):
         outcomes.settle(ctx, job, result, sobject="Task", section="task_update" if updating else "task",
-                        on_success=written if n == 0 else None)  # fmt: skip
+                        on_success=on_written if n == 0 else None)  # fmt: skip
     if result.ok or result.code not in outcomes_deleted_codes() or key_refused(result):
         return  # (a refused External ID field says nothing about the Task or its prospect)
     if updating:

@@ -16,6 +16,7 @@ from simple_salesforce.format import format_soql
 from activities.models import Activity, ActivityState, Enrollment
 from activities.services.writeback.context import BatchContext
 from integrations.errors import FailWithReason
+from mappings import selectors as mapping_selectors
 from mappings.payloads import ActivityData, task_payload_build
 
 MARKER_RE = re.compile(r"\[switchboard:(\d+)-(\d+)\]")
@@ -29,15 +30,31 @@ def marker(activity: Activity) -> str:
     return f"[switchboard:{activity_key(activity)}]"
 
 
-def activity_data(activity: Activity, *, completed: bool) -> ActivityData:
-    enrollment = (
-        Enrollment.objects.filter(
-            prospect_id=activity.prospect_id,
-            occurred_at__lte=activity.completed_at or activity.started_at or activity.received_at,
-        )  # fmt: skip
-        .order_by("-occurred_at", "-id")
-        .first()
-    )
+def _moment(activity: Activity):
+    return activity.completed_at or activity.started_at or activity.received_at
+
+
+def enrollments_load(activities: list[Activity]) -> dict[int, list[Enrollment]]:
+    """Every enrollment of these activities' prospects, latest first, in one query (activity_data's `history`)."""
+    history: dict[int, list[Enrollment]] = {a.prospect_id: [] for a in activities}
+    if history:
+        rows = Enrollment.objects.filter(prospect_id__in=history).order_by("-occurred_at", "-id")
+        for enrollment in rows:
+            history[enrollment.prospect_id].append(enrollment)
+    return history
+
+
+def activity_data(activity: Activity, *, completed: bool, history: list[Enrollment] | None = None) -> ActivityData:
+    """`history`: the prospect's enrollments latest first, when the caller loaded a batch's at once."""
+    moment = _moment(activity)
+    if history is None:
+        enrollment = (
+            Enrollment.objects.filter(prospect_id=activity.prospect_id, occurred_at__lte=moment)
+            .order_by("-occurred_at", "-id")
+            .first()
+        )
+    else:
+        enrollment = next((e for e in history if e.occurred_at <= moment), None)
     user = activity.user
     return ActivityData(
         kind=activity.kind,
@@ -65,8 +82,13 @@ def task_fields(ctx: BatchContext, activity: Activity, *, for_update: bool = Fal
     since Salesforce refuses the whole update over them, and so is the External ID, which the Task already has.
     """
     completed = activity.state == ActivityState.COMPLETED
-    payload = task_payload_build(workspace=ctx.workspace, activity=activity_data(activity, completed=completed),
-                                 task_describe=ctx.describe("Task"), for_update=for_update)  # fmt: skip
+    history = ctx.enrollments.get(activity.prospect_id) if ctx.enrollments is not None else None
+    data = activity_data(activity, completed=completed, history=history)
+    if activity.kind not in ctx.task_mappings:  # one read per kind and run, not one per activity
+        rows = mapping_selectors.task_mapping_list(workspace=ctx.workspace, kind=activity.kind)
+        ctx.task_mappings[activity.kind] = rows
+    payload = task_payload_build(workspace=ctx.workspace, activity=data, task_describe=ctx.describe("Task"),
+                                 mappings=ctx.task_mappings[activity.kind], for_update=for_update)  # fmt: skip
     fields = dict(payload.fields)
     if not fields.get("Subject"):
         label = activity.get_kind_display()
