@@ -60,11 +60,13 @@ class HomeSummary:
     own_waiting: OwnWaiting = field(default_factory=OwnWaiting)
     writeback_is_own: bool = False
     """The writeback counts are the person's own (a rep), not the team's (an admin)."""
+    team: dict[str, int] | None = None
+    """For admins: {"members": n, "connected": n} of the team's own connections."""
 
 
 def home_summary(*, workspace, user) -> HomeSummary:
     from activities.selectors import writeback_counts
-    from integrations.selectors import connection_get_admin, connection_get_for_user
+    from integrations.selectors import connection_get_admin, connection_get_for_user, connection_list_team
     from sync.selectors import initial_import_status, run_full_latest, sync_health
     from workspaces.models import MANAGE_CRM_SETTINGS
 
@@ -72,8 +74,11 @@ def home_summary(*, workspace, user) -> HomeSummary:
     own_connection = connection_get_for_user(workspace=workspace, user=user)
     manages = user.has_perm(MANAGE_CRM_SETTINGS, workspace)
     # A rep's home counts their own activities; the team's are for those who can act on them.
+    team = None
     if manages:
         writeback = writeback_counts(workspace=workspace)
+        rows = connection_list_team(workspace=workspace)
+        team = {"members": len(rows), "connected": sum(1 for row in rows if row.state == "connected")}
     else:
         writeback = own_writeback_counts(workspace=workspace, user=user)
     return HomeSummary(
@@ -81,6 +86,7 @@ def home_summary(*, workspace, user) -> HomeSummary:
         own_connection=own_connection,
         writeback=writeback,
         writeback_is_own=not manages,
+        team=team,
         last_full_sync=run_full_latest(workspace=workspace),
         synced_objects=sum(1 for row in sync_health(workspace=workspace) if row.records),
         initial_import=initial_import_status(workspace=workspace, connection=admin_connection),

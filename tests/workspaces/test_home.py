@@ -96,7 +96,7 @@ def test_a_rep_whose_connection_broke_is_asked_to_reconnect(client, unconnected_
 
     text = _status_text(client, workspace)
 
-    assert "Your connection needs reconnecting" in text and "The token was revoked." in text
+    assert "Your Salesforce connection stopped working." in text and "The token was revoked." in text
     assert "Reconnect Salesforce" in text
     assert "1 call of yours is waiting until you reconnect Salesforce." in text
 
@@ -112,7 +112,7 @@ def test_a_connected_rep_sees_their_salesforce_user_and_no_waiting_line(client, 
 
     text = _status_text(client, workspace)
 
-    assert "You are connected" in text and "ray@acme.example" in text
+    assert "You write as <strong>ray@acme.example</strong>" in text
     assert "home-own-waiting" not in text and "Connect Salesforce</button>" not in text
 
 
