@@ -105,6 +105,14 @@ def literal(value) -> str:
     return format_soql("{}", value)
 
 
+def cursor_literal(value: dt.datetime) -> str:
+    """A keyset cursor's SystemModstamp to the millisecond, as Salesforce stores it. Cut to the second like
+    `literal`, `SystemModstamp > cursor` would match the rows of the page just read again, and a page whose rows
+    share one second would be read forever."""
+    value = value.astimezone(dt.UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
 def filter_clause(*, field_name: str, operator: str, values: list, fields: dict[str, dict]) -> str:
     """One WHERE condition. `fields` is the describe field map of the object (name -> describe field)."""
     check_name(field_name, fields)
@@ -177,11 +185,41 @@ class ObjectQuery:
         """REST full import, keyset-paged on (SystemModstamp, Id) so a resume needs no server cursor."""
         cursor = ""
         if after_modstamp is not None:
-            stamp = literal(after_modstamp)
+            stamp = cursor_literal(after_modstamp)
             cursor = format_soql(
                 f"(SystemModstamp > {stamp} OR (SystemModstamp = {stamp} AND Id > {{}}))", after_id or ""
             )
         return self.select() + self.where(cursor) + f" ORDER BY SystemModstamp, Id LIMIT {int(limit)}"
+
+    def local_scope(self, imported_since: dt.datetime | None) -> str:
+        """The scope of the local copy: the filters, and when a lookback was applied at import, (lookback OR changed
+        since the import): what the first import kept plus what incremental windows added since."""
+        if self.lookback and imported_since is not None:
+            return f"({self.lookback} OR SystemModstamp >= {literal(imported_since)})"
+        return self.lookback
+
+    def backfill_page(
+        self,
+        fields: list[str],
+        *,
+        imported_since: dt.datetime | None,
+        after: tuple[dt.datetime, str] | None,
+        limit: int,
+    ) -> str:
+        """Field backfill: Id, SystemModstamp and `fields` of the records in the local copy's scope, keyset-paged on
+        (SystemModstamp, Id) like the REST import. `fields` are names checked against describe by the caller."""
+        cursor = ""
+        if after is not None:
+            stamp = cursor_literal(after[0])
+            cursor = format_soql(f"(SystemModstamp > {stamp} OR (SystemModstamp = {stamp} AND Id > {{}}))", after[1])
+        select = f"SELECT {', '.join(['Id', 'SystemModstamp', *fields])} FROM {self.sobject}"  # noqa: S608
+        where = self.where(self.local_scope(imported_since), cursor, with_lookback=False)
+        return select + where + f" ORDER BY SystemModstamp, Id LIMIT {int(limit)}"
+
+    def backfill_count(self, *, imported_since: dt.datetime | None) -> str:
+        return f"SELECT COUNT() FROM {self.sobject}" + self.where(  # noqa: S608
+            self.local_scope(imported_since), with_lookback=False
+        )
 
     def window(self, since: dt.datetime | None) -> str:
         """Incremental: everything changed since `since` (>=, so ties at the bound are re-read), oldest first."""

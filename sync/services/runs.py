@@ -192,6 +192,7 @@ def run_claim(*, run_id: int) -> SyncRun | None:
 
 def run_execute(*, run_id: int) -> SyncRun | None:
     """Execute (or resume) a run. Safe to call twice: only one caller claims it."""
+    from sync.services.backfill import backfill_run_execute
     from sync.services.full import full_run_execute
     from sync.services.incremental import incremental_run_execute
     from sync.services.reconcile import reconcile_run_execute
@@ -206,6 +207,7 @@ def run_execute(*, run_id: int) -> SyncRun | None:
             RunKind.FULL: full_run_execute,
             RunKind.INCREMENTAL: incremental_run_execute,
             RunKind.RECONCILE: reconcile_run_execute,
+            RunKind.BACKFILL: backfill_run_execute,
         }[run.kind]
         executor(ctx)
     except RunCancelled:

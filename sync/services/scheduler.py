@@ -1,6 +1,7 @@
 """The minute tick: per workspace, resume what paused or died, start first imports, incremental runs when their
-interval is due (default 5 minutes, per workspace), a reconcile every RECONCILE_EVERY, and an index pass for fields
-made filterable since the last one (sync/indexes.py)."""
+interval is due (default 5 minutes, per workspace), a reconcile every RECONCILE_EVERY, a field backfill for fields
+mapped since an object's import (services/backfill.py), and an index pass for fields made filterable since the last
+one (sync/indexes.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 from integrations.models import Connection, ConnectionKind, ConnectionStatus
 from sync.indexes import filter_indexes_enqueue_changed
 from sync.models import ObjectSyncState, SyncRun
+from sync.services.backfill import backfill_start_due
 from sync.services.runs import run_enqueue, run_start, runs_due_resume, sync_objects_ensure, sync_settings_get
 from sync.types import ACTIVE_RUN_STATUSES, RunKind, RunStatus
 
@@ -48,6 +50,8 @@ def workspace_tick(*, connection: Connection, now: dt.datetime | None = None) ->
         started += [run] if run else []
     if active.filter(kind=RunKind.FULL, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).exists():
         return started  # a full run is moving data; incremental runs wait for it
+    backfill = backfill_start_due(workspace=workspace, connection=connection, now=now)  # fields mapped since import
+    started += [backfill] if backfill else []
     if active.filter(kind__in=[RunKind.INCREMENTAL, RunKind.RECONCILE]).exists():
         return started
     last_reconcile = SyncRun.objects.filter(workspace=workspace, kind=RunKind.RECONCILE).first()

@@ -45,6 +45,26 @@ def test_full_sync_small_object_uses_rest_and_keeps_mapped_fields(workspace, sf_
     assert run.records_done == 5
 
 
+def test_rest_pages_of_records_changed_in_the_same_second_are_each_read_once(
+    workspace, sf_connection, org_control, monkeypatch
+):
+    """The keyset cursor keeps SystemModstamp's milliseconds: cut to the second, every page after the first matched
+    the rows already read again and the import read the same page until the API budget ran out."""
+    control, org = org_control
+    control.load_records(org, "Contact", contacts(17))  # one load: every row has the same SystemModstamp
+    monkeypatch.setattr(full_module, "REST_PAGE_SIZE", 5)
+    monkeypatch.setattr("sync.services.runs.budget_percent_for", lambda workspace: 1)  # stop a loop at 150 calls
+    control.clear_requests()
+
+    run = start_and_run(workspace)
+
+    assert run.status == RunStatus.SUCCEEDED, run.error_message
+    assert run.records_done == 17
+    assert SyncedRecord.objects.filter(workspace=workspace, sobject="Contact").count() == 17
+    pages = [r for r in control.requests(org=org) if "ORDER BY SystemModstamp" in r["query"]]
+    assert len(pages) == 4
+
+
 def test_full_sync_large_object_streams_bulk_pages_in_batches(workspace, sf_connection, org_control, monkeypatch):
     control, org = org_control
     control.load_records(org, "Contact", contacts(1234), return_ids=False)
