@@ -131,3 +131,54 @@ def test_a_killed_idle_worker_no_longer_stops_every_task(tmp_path):
     assert supervisor.returncode == 0, log.read_text()[-3000:]
     assert "worker_supervisor.stalled" in log.read_text(), log.read_text()[-3000:]
     assert "worker_supervisor.cluster_exited" in log.read_text(), log.read_text()[-3000:]
+
+
+class FakeCluster:
+    pid = 4242
+
+    def poll(self):
+        return None
+
+
+def test_a_cluster_too_slow_to_start_gets_longer_each_time_instead_of_being_killed_in_a_loop(monkeypatch):
+    """On a loaded machine a fresh cluster may need longer than restart_after for its first task; killing it at the
+    same age again and again would never let one start."""
+    from core.management.commands import supervise_worker as module
+
+    now = [1000.0]
+    beat_age = [None]  # seconds since the last task started anywhere; None: never
+    killed = []
+    monkeypatch.setattr(module.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(module, "worker_heartbeat_age", lambda: beat_age[0])
+    monkeypatch.setattr(module, "close_old_connections", lambda: None)
+    supervisor = module.ClusterSupervisor(argv=[], restart_after=8, check_every=0.5, stop_timeout=1)
+    monkeypatch.setattr(supervisor, "_kill_group", lambda: killed.append(now[0]))
+
+    def start():
+        supervisor.child, supervisor.started = FakeCluster(), now[0]
+
+    def run_until_killed(limit=200.0):
+        start()
+        begun = now[0]
+        while supervisor.child is not None and now[0] - begun < limit:
+            now[0] += 0.5
+            supervisor._check()
+        return now[0] - begun
+
+    assert run_until_killed() == pytest.approx(8.5)
+    assert run_until_killed() == pytest.approx(16.5)  # the first restart did not help: wait twice as long
+    assert run_until_killed() == pytest.approx(32.5)
+    assert run_until_killed() == pytest.approx(64.5)
+    assert run_until_killed() == pytest.approx(64.5)  # capped at 8x
+
+    start()  # this one starts a task after 20 s, then goes quiet (the wedge the supervisor exists for)
+    now[0] += 20
+    beat_age[0] = 0.0
+    supervisor._check()
+    assert supervisor.fruitless_restarts == 0
+    begun = now[0]
+    while supervisor.child is not None:
+        now[0] += 0.5
+        beat_age[0] += 0.5
+        supervisor._check()
+    assert now[0] - begun == pytest.approx(8.5)  # back to the normal patience

@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 QUICK_EXIT_S = 10.0
 MAX_BACKOFF_S = 30.0
 KILL_WAIT_S = 10.0
+MAX_PATIENCE_DOUBLINGS = 3
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
@@ -73,6 +74,9 @@ class ClusterSupervisor:
         self.started = 0.0  # monotonic time of the current child's start
         self.backoff = 1.0
         self.stopping = False
+        # Restarts in a row whose cluster never started a task: on a machine too loaded to start a cluster within
+        # restart_after, killing it again at the same age would loop for ever, so each such restart waits longer.
+        self.fruitless_restarts = 0
 
     def run(self) -> None:
         signal.signal(signal.SIGTERM, self._request_stop)
@@ -112,13 +116,23 @@ class ClusterSupervisor:
             self._sleep(self.backoff)
             return
         quiet = self._quiet_seconds()
-        if quiet is not None and quiet > self.restart_after:
+        if quiet is None:
+            return
+        if quiet < time.monotonic() - self.started:  # this cluster has started a task
+            self.fruitless_restarts = 0
+        if quiet > self.patience():
             logger.critical(
                 "worker_supervisor.stalled", extra={"pid": self.child.pid, "seconds_without_task": int(quiet)}
             )
+            if quiet >= time.monotonic() - self.started:
+                self.fruitless_restarts += 1
             self._kill_group()
             self.child = None
             self.backoff = 1.0
+
+    def patience(self) -> float:
+        """Seconds without a task before a restart: restart_after, doubled for each fruitless restart (up to 8x)."""
+        return self.restart_after * 2 ** min(self.fruitless_restarts, MAX_PATIENCE_DOUBLINGS)
 
     def _quiet_seconds(self) -> float | None:
         """Seconds since a worker last started a task, counted from this child's start at the earliest."""
