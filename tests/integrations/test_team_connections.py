@@ -242,3 +242,34 @@ class TestWhatARepSees:
         text = integrations_page(owner.user, workspace)
         assert 'data-testid="admin-connection"' in text and "integration@acme.example" in text
         assert "Setup checklist" in text and 'data-testid="api-usage"' in text
+
+
+def test_the_migration_names_the_rep_of_events_from_before_the_field(owner, rep, workspace):
+    """Disconnections made before the upgrade still read "Disconnected on …": the rep comes from the label."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("integrations.migrations.0003_event_subject_user")
+    admin = ConnectionFactory(workspace=workspace)
+    other = MembershipFactory(workspace=workspace, role=Role.REP)
+    live = ConnectionFactory(workspace=workspace, kind=ConnectionKind.USER, user=other.user)
+    old = ConnectionEvent.objects.create(
+        workspace=workspace,
+        connection_label=f"Salesforce connection of {rep.user.email}",
+        provider="salesforce",
+        action=ConnectionAction.DISCONNECTED,
+    )
+    connected = ConnectionEvent.objects.create(
+        workspace=workspace, connection=live, connection_label="x", provider="salesforce", action="connected"
+    )
+    org = ConnectionEvent.objects.create(
+        workspace=workspace, connection=admin, connection_label="y", provider="salesforce", action="connected"
+    )
+
+    migration.fill_subject_user(apps, None)
+
+    for event in (old, connected, org):
+        event.refresh_from_db()
+    assert (old.subject_user, connected.subject_user, org.subject_user) == (rep.user, other.user, None)
+    assert "Disconnected" in team_row(integrations_page(owner.user, workspace), rep.user.email)
