@@ -6,12 +6,18 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM tears down like Ctrl-C: every process stopped, the database dropped
 
 
 def main(argv: list[str]) -> int:
     from soak.config import config_from
 
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         config = config_from(argv)
     except ValueError as exc:

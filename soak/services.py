@@ -94,6 +94,15 @@ def children(pid: int) -> list[int]:
     return [pid for _, pid in sorted(found)]
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    # If the driver itself is killed outright, what it started gets SIGTERM (supervisors then stop their clusters)
+    # instead of running on with nobody to stop it.
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 # --- processes --------------------------------------------------------------------------------------------------------
 
 
@@ -145,7 +154,8 @@ class Processes:
 
     def spawn(self, name: str, argv: list[str], **env: str) -> subprocess.Popen:
         out = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - the child writes to it for its whole life
-        proc = subprocess.Popen(argv, cwd=ROOT, env={**self.env, **env}, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
+        proc = subprocess.Popen(argv, cwd=ROOT, env={**self.env, **env}, stdout=out, stderr=subprocess.STDOUT,  # noqa: S603
+                                preexec_fn=_die_with_parent)  # fmt: skip
         out.close()
         self.started.append(proc)
         return proc

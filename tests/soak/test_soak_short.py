@@ -3,7 +3,9 @@ clusters, on PostgreSQL and Redis. It asserts only what must hold however slow t
 is lost, nothing is written twice (counted in the sandbox). Speed is reported by `make soak`, never asserted.
 
 The product's time constants are compressed so that the retries and a killed worker's lapsed claims settle within
-the test (a 40 s claim instead of 300, a 2 s backoff base instead of 30); what is retried and how is unchanged.
+the test (a 40 s claim instead of 300, a 2 s backoff base instead of 30); what is retried and how is unchanged. The
+worker supervisor keeps its 150 s: on a busy machine a cluster may need more than a short limit to start its first task,
+and would then be restarted for ever.
 """
 
 from __future__ import annotations
@@ -19,8 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 COMPRESSED = {"SOAK_WRITEBACK_LEASE_S": "40", "SOAK_Q_TIMEOUT_S": "30", "SOAK_Q_RETRY_S": "45",
-              "SOAK_WRITEBACK_BACKOFF_BASE_S": "2", "SOAK_WRITEBACK_BACKOFF_CAP_S": "20",
-              "WORKER_SUPERVISOR_RESTART_SECONDS": "40"}  # fmt: skip
+              "SOAK_WRITEBACK_BACKOFF_BASE_S": "2", "SOAK_WRITEBACK_BACKOFF_CAP_S": "20"}  # fmt: skip
 
 pytestmark = [
     pytest.mark.slow,
@@ -35,10 +36,16 @@ pytestmark = [
 def test_short_soak_loses_nothing_and_writes_nothing_twice(tmp_path):
     env = {**os.environ, **COMPRESSED, "SOAK_LOG_DIR": str(tmp_path)}
     env.pop("DJANGO_SETTINGS_MODULE", None)  # the soak's processes use soak.settings, not the test settings
-    out = subprocess.run([sys.executable, "-m", "soak", "--short", "--drain-timeout-s", "900"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=1800, check=False)  # fmt: skip
-    assert out.returncode == 0, out.stderr[-4000:]
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    soak = subprocess.Popen([sys.executable, "-m", "soak", "--short", "--drain-timeout-s", "900"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        stdout, stderr = soak.communicate(timeout=1800)
+    except subprocess.TimeoutExpired:
+        soak.terminate()  # it stops what it started and drops its database
+        stdout, stderr = soak.communicate(timeout=120)
+        pytest.fail(f"the soak did not finish in 30 minutes:\n{stderr[-4000:]}")
+    assert soak.returncode == 0, stderr[-4000:]
+    result = json.loads(stdout.strip().splitlines()[-1])
     summary = json.dumps({k: v for k, v in result.items() if k != "config"}, indent=1)
     assert result["activities"] == 1000, summary  # every event acknowledged
     assert result["lost"] == 0, summary
