@@ -7,7 +7,6 @@ from django import forms
 from actions.models import ActionName, ActionStatus
 
 PAGE_ACTIONS = [(c, label) for c, label in ActionName.choices if c != ActionName.UPDATE_ACCOUNT_FIELDS]
-EXAMPLE = '{"subject": "Follow up", "who_id": "003…", "what_id": "001…", "activity_date": "2026-06-01"}'
 
 
 class ActionFilterForm(forms.Form):
@@ -26,10 +25,17 @@ class ActionRunForm(forms.Form):
 
     name = forms.ChoiceField(choices=PAGE_ACTIONS, label="Action")
     body = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 6, "placeholder": EXAMPLE}),
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "class": "code"}),
         label="Input (JSON)",
-        help_text="The same JSON the API takes, e.g. " + EXAMPLE + ". See the API reference.",
+        help_text="The same JSON the API takes (see the API reference). Choosing an action fills in an example "
+        "with records of your org; edit it before you run it.",
     )
+
+    def __init__(self, *args, **kwargs):
+        # Its own ids: on the Actions page it sits below the filters, whose `name` field would otherwise share
+        # id_name, and the "Action" label would point at the filter.
+        kwargs.setdefault("auto_id", "run_%s")
+        super().__init__(*args, **kwargs)
 
     def clean_body(self):
         try:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
+
 from django.db.models import QuerySet
 
-from actions.models import ActionRun, ScoreMapping, ScoreSettings
+from actions.models import ActionName, ActionRun, ScoreMapping, ScoreSettings
 from activities.models import ApiKey
 
 
@@ -42,3 +45,45 @@ def score_settings_get(*, workspace) -> ScoreSettings:
 
 def score_mappings(*, workspace) -> dict[str, str]:
     return dict(ScoreMapping.objects.filter(workspace=workspace).values_list("score_name", "account_field"))
+
+
+def action_examples(*, workspace, today) -> dict[str, str]:
+    """A JSON body per page action, filled with records of this org where the local sync copy has them (a Contact
+    and its Account, an Opportunity), so a person trying an action starts from something that works."""
+    from sync.models import SyncedRecord
+
+    live = SyncedRecord.objects.filter(workspace=workspace, is_deleted=False)
+    contact = live.filter(sobject="Contact", data__AccountId__isnull=False).exclude(data__AccountId="").first()
+    opportunity = live.filter(sobject="Opportunity").values_list("sf_id", flat=True).first()
+    who = contact.sf_id if contact else "003…"
+    what = (contact.data.get("AccountId") if contact else "") or "001…"
+    name = f" with {contact.name}" if contact and contact.name else ""
+    due = (today + timedelta(days=7)).isoformat()
+    bodies = {
+        ActionName.CREATE_TASK: {
+            "subject": f"Follow up{name}",
+            "who_id": who,
+            "what_id": what,
+            "activity_date": due,
+            "priority": "Normal",
+            "description": "Send the proposal discussed on the call.",
+        },
+        ActionName.UPDATE_OPPORTUNITY: {
+            "opportunity_id": opportunity or "006…",
+            "field_values": {"StageName": "Negotiation/Review", "NextStep": "Send the contract"},
+        },
+        ActionName.LOG_MEETING: {
+            "subject": f"Discovery call{name}",
+            "who_id": who,
+            "what_id": what,
+            "start": f"{due}T15:00:00Z",
+            "duration_minutes": 30,
+        },
+        ActionName.QUERY_RECORDS: {
+            "object": "Contact",
+            "fields": ["Id", "Name", "Email"],
+            "filters": [{"field": "AccountId", "op": "=", "value": what}],
+            "limit": 20,
+        },
+    }
+    return {name: json.dumps(body, ensure_ascii=False) for name, body in bodies.items()}

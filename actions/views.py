@@ -3,15 +3,18 @@ and a form to run one by hand through the same checks and ledger as the API."""
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from pydantic import ValidationError
 
 from actions.forms import ActionFilterForm, ActionRunForm
 from actions.models import ActionName, ActionRun, ActionStatus
 from actions.schemas import CreateTaskIn, LogMeetingIn, QueryRecordsIn, UpdateOpportunityIn
-from actions.selectors import action_list, action_sources
+from actions.selectors import action_examples, action_list, action_sources
 from actions.services.query import records_query
 from actions.services.submit import action_record, action_start, action_wait
 from workspaces.models import MANAGE_CRM_SETTINGS
@@ -42,10 +45,17 @@ def action_list_view(request, workspace_slug):
     page = Paginator(runs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    examples = action_examples(workspace=request.workspace, today=timezone.localdate())
     return render(
         request,
         "actions/list.html",
-        {"filters": filters, "page": page, "query": query.urlencode(), "run_form": ActionRunForm()},
+        {
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "run_form": ActionRunForm(initial={"body": examples[ActionName.CREATE_TASK]}),
+            "examples": json.dumps(examples),
+        },
     )
 
 
@@ -59,14 +69,20 @@ def action_detail(request, workspace_slug, pk):
     link = ""
     if run.status == ActionStatus.SUCCEEDED and run.record_id and run.connection_id:
         link = f"{run.connection.instance_url.rstrip('/')}/lightning/r/{run.sobject}/{run.record_id}/view"
-    return render(request, "actions/detail.html", {"run": run, "attempts": attempts, "link": link})
+    return render(
+        request,
+        "actions/detail.html",
+        {"run": run, "attempts": attempts, "link": link, "input_json": json.dumps(run.input, indent=2)},
+    )
 
 
 @manage_required
 def action_run_view(request, workspace_slug):
-    form = ActionRunForm(request.POST or None)
+    examples = action_examples(workspace=request.workspace, today=timezone.localdate())
+    form = ActionRunForm(request.POST or None, initial={"body": examples[ActionName.CREATE_TASK]})
+    page = {"form": form, "examples": json.dumps(examples)}
     if request.method != "POST" or not form.is_valid():
-        return render(request, "actions/run.html", {"form": form}, status=400 if request.method == "POST" else 200)
+        return render(request, "actions/run.html", page, status=400 if request.method == "POST" else 200)
     name = form.cleaned_data["name"]
     try:
         data = SCHEMAS[name].model_validate(form.cleaned_data["body"])
@@ -74,14 +90,20 @@ def action_run_view(request, workspace_slug):
         for error in exc.errors(include_url=False):
             where = ".".join(str(p) for p in error["loc"]) or "input"
             form.add_error("body", f"{where}: {error['msg']}")
-        return render(request, "actions/run.html", {"form": form}, status=400)
+        return render(request, "actions/run.html", page, status=400)
     run = action_record(workspace=request.workspace, name=name, data=data, started_by=request.user)
     if name == ActionName.QUERY_RECORDS:
         run = records_query(run, data, request=request)
         return render(
             request,
             "actions/detail.html",
-            {"run": run, "attempts": [], "link": "", "records": getattr(run, "records", None)},
+            {
+                "run": run,
+                "attempts": [],
+                "link": "",
+                "records": getattr(run, "records", None),
+                "input_json": json.dumps(run.input, indent=2),
+            },
         )
     run = action_start(run, data, request=request)
     if run.status == ActionStatus.PENDING:
