@@ -6,6 +6,7 @@ means "hidden" as much as "deleted"; both are treated the same way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from mappings.types import ValueKind
@@ -161,3 +162,33 @@ def typed_field_clean(describe: dict | None, name: str, *, types: Iterable[str],
     if field.get("type") not in types:
         raise ValueError(f"{field_label(field)} is a {field.get('type')} field; choose {choose}.")
     return field["name"]
+
+
+# -- SMS opt-out checkboxes ---------------------------------------------------------------------------------------
+OPT_OUT_LIKE = re.compile(r"opt(ed)?[\s_-]*out|unsubscri|do[\s_-]*not|dnc|\bstop|no[\s_-]*(sms|text)", re.IGNORECASE)
+"""Names and labels that say "does not want to be contacted" (SMS Opt Out, HasOptedOutOfEmail, DoNotCall, ...)."""
+SMS_LIKE = re.compile(r"sms|text", re.IGNORECASE)
+SEQUENCE_STATE = re.compile(r"activeinsequence|active[\s_-]*in[\s_-]*sequence", re.IGNORECASE)
+"""Our "Active in Sequence" checkbox: ticking it on STOP would put the prospect back into sequences' reports."""
+
+
+def opt_out_like(field: dict) -> bool:
+    text = f"{field['name']} {field.get('label') or ''}"
+    return bool(OPT_OUT_LIKE.search(text)) and not SEQUENCE_STATE.search(text)
+
+
+def sms_opt_out_fields(describe: dict | None, *, exclude: Iterable[str] = ()) -> list[dict]:
+    """Checkboxes we may tick that read like an opt-out, SMS ones first; `exclude` names fields holding something
+    else (the sequence fields)."""
+    excluded = {name.lower() for name in exclude}
+    found = [
+        f
+        for f in writable_fields(describe, update=True)  # updateable too: we tick it when a prospect texts STOP
+        if f.get("type") == "boolean" and opt_out_like(f) and f["name"].lower() not in excluded
+    ]
+    return sorted(found, key=lambda f: not SMS_LIKE.search(f"{f['name']} {f.get('label') or ''}"))
+
+
+def sms_like(field: dict) -> bool:
+    """An opt-out checkbox about texting in particular (SMS Opt Out), not calls or email."""
+    return bool(SMS_LIKE.search(f"{field['name']} {field.get('label') or ''}"))

@@ -42,6 +42,8 @@ RECOMMENDED_FIELDS: dict[str, list[dict[str, Any]]] = {
         {"name": "sb_currentsequencename__c", "type": "string", "length": 255, "label": "Current Sequence Name"},
         {"name": "sb_currentsequencestep__c", "type": "string", "length": 255, "label": "Current Sequence Step"},
         {"name": "sb_sequencedby__c", "type": "reference", "reference_to": ["User"], "label": "Sequenced By"},
+        # The setup checklist recommends it when an org has no "do not text" checkbox; the demo org has it.
+        {"name": "sb_sms_opt_out__c", "type": "boolean", "label": "SMS Opt Out"},
     ],
     "Task": [
         {"name": "sb_sequencename__c", "type": "string", "length": 255, "label": "Sequence Name"},

@@ -23,7 +23,8 @@ from integrations.providers.salesforce.checklist_spec import (
 )
 from integrations.services.metadata import describe_get
 from integrations.types import ProviderSlug
-from mappings.selectors import task_type_values_needed
+from mappings.compat import sms_like, sms_opt_out_fields
+from mappings.selectors import opt_out_field_get, task_type_values_needed
 
 OK, MISSING, INACTIVE, WRONG_TYPE, NOT_EDITABLE, NOT_READABLE, PROBLEM, WARN = (
     "ok",
@@ -131,6 +132,10 @@ def checklist_run(
                 "Recommended custom fields", [_field_item(spec, prefix, readers) for spec in RECOMMENDED_FIELDS]
             ),
             CheckSection("Task Type values", _task_type_items(readers, task_types)),
+            CheckSection(
+                "SMS opt-out",
+                [_opt_out_item(sobject, prefix, readers, admin.workspace) for sobject in ("Contact", "Lead")],
+            ),
         ]
     sections.append(CheckSection("API access", [_api_access_item(v) for v in viewers] + [_usage_item(admin)]))
     return Checklist(sections=sections, checked_at=timezone.now(), prefix=prefix, errors=errors)
@@ -206,6 +211,46 @@ def _field_item(spec: FieldSpec, prefix: str, readers: list[_Viewer]) -> CheckIt
             label, NOT_EDITABLE, f"Read-only for {_names(read_only)}.", f"{fls}: untick Read-Only for their profiles."
         )
     return CheckItem(label, OK, "Present, right type, editable by every connected user.")
+
+
+SMS_OPT_OUT = "sms_opt_out__c"
+"""The checkbox we recommend for "do not text" (with the connection's prefix), when the org has no such field."""
+
+
+def _opt_out_item(sobject: str, prefix: str, readers: list[_Viewer], workspace) -> CheckItem:
+    """The checkbox meaning "do not text" on `sobject`: the one chosen in CRM settings, else the recommended one if
+    the org has it, else any SMS opt-out checkbox the org has (to be chosen); with none, how to create ours."""
+    chosen = opt_out_field_get(workspace=workspace, sobject=sobject)
+    settings = f"then choose it in CRM settings › {sobject} Mappings › SMS."
+    if chosen:
+        item = _field_item(FieldSpec(sobject, chosen, "checkbox"), "", readers)
+        item.label = f"{sobject} SMS opt-out · {chosen} (chosen in CRM settings)"
+        return item
+    recommended = f"{prefix}{SMS_OPT_OUT}"
+    if any(v.field(sobject, recommended) for v in readers):
+        item = _field_item(FieldSpec(sobject, SMS_OPT_OUT, "checkbox"), prefix, readers)
+        item.label = f"{sobject} SMS opt-out · {recommended}"
+        if item.status == OK:
+            item.status, item.detail, item.fix = WARN, "Present, but not chosen as the SMS opt-out.", settings
+        return item
+    found = [f for v in readers for f in sms_opt_out_fields(v.describes.get(sobject)) if sms_like(f)]
+    if found:
+        names = ", ".join(dict.fromkeys(f["name"] for f in found))
+        return CheckItem(
+            f"{sobject} SMS opt-out · {names}",
+            WARN,
+            f"{names} reads like an SMS opt-out but is not chosen: texts to prospects with it ticked are not stopped.",
+            f"Choose it in CRM settings › {sobject} Mappings › SMS.",
+        )
+    setup = f"Setup › Object Manager › {sobject} › Fields & Relationships"
+    return CheckItem(
+        f"{sobject} SMS opt-out · {recommended} · Checkbox",
+        MISSING,
+        f"{sobject} has no checkbox that means “do not text”: prospects who reply STOP cannot be marked, "
+        "and texts to them are not held back.",
+        f"{setup} › New: type Checkbox, Field Name “{recommended.removesuffix('__c')}” (Salesforce adds __c), "
+        f"Visible and editable for your reps and the admin connection's user; {settings}",
+    )
 
 
 def _setup_object(sobject: str) -> str:

@@ -2,37 +2,22 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from mappings.compat import drift_reason, field_label, field_lookup, fields_by_name, typed_field_clean, writable_fields
+from mappings.compat import (
+    SEQUENCE_STATE,
+    drift_reason,
+    field_label,
+    field_lookup,
+    fields_by_name,
+    sms_like,
+    sms_opt_out_fields,
+    typed_field_clean,
+)
 from mappings.forms.widgets import FieldSelect, field_choices
-
-OPT_OUT_LIKE = re.compile(r"opt(ed)?[\s_-]*out|unsubscri|do[\s_-]*not|dnc|\bstop|no[\s_-]*(sms|text)", re.IGNORECASE)
-"""Names and labels that say "does not want to be contacted" (SMS Opt Out, HasOptedOutOfEmail, DoNotCall, ...)."""
-SMS_LIKE = re.compile(r"sms|text", re.IGNORECASE)
-SEQUENCE_STATE = re.compile(r"activeinsequence|active[\s_-]*in[\s_-]*sequence", re.IGNORECASE)
-"""Our "Active in Sequence" checkbox: ticking it on STOP would put the prospect back into sequences' reports."""
-
-
-def opt_out_like(field: dict) -> bool:
-    text = f"{field['name']} {field.get('label') or ''}"
-    return bool(OPT_OUT_LIKE.search(text)) and not SEQUENCE_STATE.search(text)
-
-
-def sms_opt_out_fields(describe: dict | None, *, exclude: Iterable[str] = ()) -> list[dict]:
-    """Checkboxes we may tick that read like an opt-out, SMS ones first; `exclude` names fields holding something
-    else (the sequence fields)."""
-    excluded = {name.lower() for name in exclude}
-    found = [
-        f
-        for f in writable_fields(describe, update=True)  # updateable too: we tick it when a prospect texts STOP
-        if f.get("type") == "boolean" and opt_out_like(f) and f["name"].lower() not in excluded
-    ]
-    return sorted(found, key=lambda f: not SMS_LIKE.search(f"{f['name']} {f.get('label') or ''}"))
 
 
 def opt_out_target_clean(describe: dict | None, name: str, *, exclude: Iterable[str] = ()) -> str:
@@ -82,6 +67,8 @@ class OptOutForm(forms.Form):
             disabled=readonly,
         )
         self.offered = targets
+        self.sms_offered = any(sms_like(f) for f in targets)
+        """Whether one of the checkboxes is about texts (not only DoNotCall, HasOptedOutOfEmail)."""
         self.drift = None
         if current and describe is not None:
             self.drift = drift_reason(field_lookup(fields_by_name(describe), current), update=True)

@@ -148,6 +148,19 @@ def creation_default_rows(sobject: str, describe: dict | None) -> list[dict]:
     return rows.rows
 
 
+SMS_OPT_OUT_RECOMMENDED = "{p}sms_opt_out__c"
+"""The checkbox the setup checklist recommends for "do not text"; chosen as the SMS opt-out when the org has it."""
+
+
+def opt_out_default_rows(describes: dict[str, dict | None], prefix: str = DEFAULT_PREFIX) -> list[dict]:
+    rows = []
+    for sobject in ("Contact", "Lead"):
+        field = field_lookup(fields_by_name(describes.get(sobject)), SMS_OPT_OUT_RECOMMENDED.format(p=prefix))
+        usable = field is not None and field.get("type") == "boolean" and field_is_writable(field, update=True)
+        rows.append({"sobject": sobject, "target_field": field["name"] if usable else None})
+    return rows
+
+
 def linkedin_url_field_suggest(describe: dict | None) -> str:
     """The one writable URL field named like LinkedIn, if the org has exactly one (there is no standard field)."""
     found = [
@@ -191,6 +204,12 @@ def crm_settings_ensure_defaults(
         for sobject, describe in describes.items():
             if describe is not None:
                 fill(f"creation:{sobject}", creation_default_rows(sobject, describe))
+        opt_out = opt_out_default_rows(describes, field_prefix)
+        # The opt-out section always has a row per object: only one nobody has chosen a checkbox for is empty.
+        if any(r["target_field"] for r in opt_out) and not any(
+            r["target_field"] for r in section_snapshot(workspace=workspace, section="opt_out")["rows"]
+        ):
+            settings_section_save(workspace=workspace, section="opt_out", rows=opt_out, actor=actor, summary=label)
         suggested = {
             "linkedin_url_field_contact": linkedin_url_field_suggest(contact_describe),
             "linkedin_url_field_lead": linkedin_url_field_suggest(lead_describe),

@@ -17,7 +17,7 @@ from integrations.services.checklist import (
     WRONG_TYPE,
     checklist_run,
 )
-from mappings.models import CrmSettings, TaskFieldMapping
+from mappings.models import CrmSettings, OptOutField, TaskFieldMapping
 from mappings.selectors import task_type_values_needed
 from mappings.types import ActivityKind, ValueSource
 from tests.factories import MembershipFactory
@@ -49,6 +49,13 @@ def add_recommended_fields(control, org, *, skip=(), replace=None):
         control.add_fields(org.org_id, sobject, chosen)
 
 
+def add_sms_opt_out(control, org, workspace):
+    """Our SMS opt-out checkbox on Contact and Lead, chosen in CRM settings."""
+    for sobject in ("Contact", "Lead"):
+        control.add_fields(org.org_id, sobject, [{"name": "sb_sms_opt_out__c", "type": "boolean"}])
+        OptOutField.objects.create(workspace=workspace, sobject=sobject, target_field="sb_sms_opt_out__c")
+
+
 def items(checklist, section: str) -> dict:
     found = next(s for s in checklist.sections if s.title == section)
     return {item.label.split(" · ")[0]: item for item in found.items}
@@ -56,6 +63,7 @@ def items(checklist, section: str) -> dict:
 
 def test_every_recommended_field_present_is_ok(sandbox, sandbox_org, salesforce_connection):
     add_recommended_fields(sandbox.control, sandbox_org)
+    add_sms_opt_out(sandbox.control, sandbox_org, salesforce_connection.workspace)
 
     checklist = checklist_run(admin=salesforce_connection)
 
@@ -249,6 +257,7 @@ def test_the_page_rechecks_on_a_click(sandbox, sandbox_org, salesforce_connectio
     first = client.get(url).content.decode()
     assert "Lead.sb_activeinsequence__c" in first and "Missing" in first
     add_recommended_fields(sandbox.control, sandbox_org)
+    add_sms_opt_out(sandbox.control, sandbox_org, salesforce_connection.workspace)
 
     cached = client.get(url).content.decode()
     assert 'data-testid="checklist-summary">' in cached and "to fix" in cached  # still the cached describes

@@ -23,6 +23,8 @@ def test_demo_org_has_known_users_fields_and_data():
     assert "sb_activeinsequence__c" in org.schema["Lead"].fields
     assert "sb_sequencedby__c" in org.schema["Contact"].fields
     assert org.schema["Task"].fields["sb_sequencestepname__c"].length == 64
+    # The SMS opt-out checkbox the setup checklist recommends, on both prospect objects.
+    assert {org.schema[s].fields["sb_sms_opt_out__c"].type for s in ("Contact", "Lead")} == {"boolean"}
     contact = next(iter(org.records["Contact"].values()))
     assert contact["AccountId"] in org.records["Account"]
     assert "@" in contact["Email"] and contact["Name"] == f"{contact['FirstName']} {contact['LastName']}"
