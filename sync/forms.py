@@ -37,7 +37,9 @@ class ObjectScopeForm(forms.Form):
 
 
 class FilterRowForm(forms.Form):
-    field = forms.ChoiceField(label="Field")
+    # Not required: a row whose field is set back to "—" is no filter (how a person removes one without the Remove
+    # box), and the blank row for a new filter posts its default condition, which must not make it an error.
+    field = forms.ChoiceField(label="Field", required=False)
     operator = forms.ChoiceField(choices=FilterOperator.choices, label="Condition")
     values = forms.CharField(
         required=False, label="Value", help_text="For “is one of” / “is none of”: values separated by commas."
@@ -57,9 +59,12 @@ class FilterRowForm(forms.Form):
     def clean(self):
         data = super().clean()
         name, operator = data.get("field"), data.get("operator")
-        if not name or not operator or self.errors:
-            return data
         raw = (data.get("values") or "").strip()
+        if not name and raw and not self.errors:
+            self.add_error("field", "Pick the field this value is for, or clear the value.")
+        if not name or not operator or self.errors:
+            data["values_list"] = []
+            return data
         if operator in VALUELESS:
             values = []
         elif operator in MULTI:

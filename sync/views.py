@@ -29,7 +29,8 @@ from sync.selectors import (
     sync_health,
 )
 from sync.services.runs import full_sync_start, run_cancel, sync_objects_ensure
-from sync.services.scope import sync_scope_update
+from sync.services.scope import preview_summary, preview_warning, scope_preview, sync_scope_update
+from sync.soql import SoqlBuildError
 from sync.types import RunKind
 from workspaces.models import MANAGE_CRM_SETTINGS
 
@@ -114,7 +115,11 @@ def run_cancel_view(request, workspace_slug, pk):
 
 
 def sync_scope_view(request, workspace_slug, sobject):
-    """Which records of one object are synced: on/off, first-import lookback, inclusion filters (describe-checked)."""
+    """Which records of one object are synced: on/off, first-import lookback, inclusion filters (describe-checked).
+
+    Before a change that would drop records synced now is saved, the page counts in Salesforce what the new scope
+    keeps and asks once more (a Save and drop button); "Preview" counts without saving, and the page's script asks
+    for the same preview as JSON while the admin edits."""
     _require_manage(request, "change what is synced")
     workspace = request.workspace
     sync_objects_ensure(workspace=workspace)
@@ -131,29 +136,103 @@ def sync_scope_view(request, workspace_slug, sobject):
     data = request.POST if request.method == "POST" else None
     form = ObjectScopeForm(data, initial=initial_scope, fields=fields, prefix="scope")
     formset = FilterFormSet(data, initial=initial_filters, form_kwargs={"fields": fields}, prefix="filters")
+    wants_json = request.headers.get("Accept") == "application/json"
+    preview = preview_error = None
+    confirm = False
     if request.method == "POST":
+        action = request.POST.get("action", "save")
         if not fields:
             messages.error(request, "Salesforce metadata is unavailable, so filters cannot be checked. Try later.")
         elif form.is_valid() and formset.is_valid():
-            filters = [
-                {"field": f.cleaned_data["field"], "operator": f.cleaned_data["operator"],
-                 "values": f.cleaned_data.get("values_list", [])}
-                for f in formset.forms
-                if f.cleaned_data.get("field") and not f.cleaned_data.get("DELETE")
-            ]  # fmt: skip
-            sync_scope_update(
-                config=config, enabled=form.cleaned_data["enabled"], filters=filters, actor=request.user,
-                lookback_field=form.cleaned_data["lookback_field"], lookback_days=form.cleaned_data["lookback_days"],
-            )  # fmt: skip
-            messages.success(request, f"{sobject} sync scope saved. It applies from the next full sync.")
-            return redirect("sync_scope", workspace_slug=workspace_slug, sobject=sobject)
-        else:
+            scope = _scope_proposed(form, formset)
+            changed = _scope_key(scope) != _scope_key(_scope_saved(config))
+            needs_check = changed and scope["enabled"] and not request.POST.get("confirm_drops")
+            if action == "preview" or (action == "save" and needs_check):
+                try:
+                    preview = scope_preview(config=config, connection=connection, fields=fields,
+                                            filters=scope["filters"], lookback_field=scope["lookback_field"],
+                                            lookback_days=scope["lookback_days"])  # fmt: skip
+                except IntegrationError as exc:
+                    preview_error = f"Salesforce could not count the records: {exc.message}"
+                except SoqlBuildError as exc:
+                    preview_error = f"The saved scope no longer fits Salesforce: {exc}"
+            if action == "save" and (not needs_check or (preview is not None and not preview.drops)):
+                sync_scope_update(config=config, actor=request.user, **scope)
+                messages.success(request, f"{sobject} sync scope saved. It applies from the next full sync.")
+                return redirect("sync_scope", workspace_slug=workspace_slug, sobject=sobject)
+            confirm = action == "save"  # records would be dropped, or they could not be counted: ask once more
+        elif not wants_json:
             messages.error(request, "Please fix the errors below.")
+    if wants_json and request.method == "POST":
+        return JsonResponse(_preview_json(preview, preview_error, sobject, form, formset))
     return render(
         request,
         "sync/scope.html",
-        {"config": config, "form": form, "formset": formset, "describe": describe, "has_fields": bool(fields)},
+        {
+            "config": config,
+            "form": form,
+            "formset": formset,
+            "describe": describe,
+            "has_fields": bool(fields),
+            "picklists": _picklist_choices(fields),
+            "preview": preview,
+            "preview_summary": preview_summary(preview, sobject) if preview else "",
+            "preview_warning": preview_warning(preview, sobject) if preview else "",
+            "preview_error": preview_error,
+            "confirm_drops": confirm,
+        },
     )
+
+
+def _scope_proposed(form, formset) -> dict:
+    filters = [
+        {"field": f.cleaned_data["field"], "operator": f.cleaned_data["operator"],
+         "values": f.cleaned_data.get("values_list", [])}
+        for f in formset.forms
+        if f.cleaned_data.get("field") and not f.cleaned_data.get("DELETE")
+    ]  # fmt: skip
+    lookback_field = form.cleaned_data["lookback_field"] or ""
+    return {
+        "enabled": form.cleaned_data["enabled"],
+        "filters": filters,
+        "lookback_field": lookback_field,
+        "lookback_days": form.cleaned_data["lookback_days"] if lookback_field else None,
+    }
+
+
+def _scope_saved(config: SyncObjectConfig) -> dict:
+    return {
+        "filters": [{"field": f.field, "operator": f.operator, "values": list(f.values)} for f in config.filters.all()],
+        "lookback_field": config.lookback_field,
+        "lookback_days": config.lookback_days if config.lookback_field else None,
+    }
+
+
+def _scope_key(scope: dict) -> tuple:
+    """What decides which records are kept (the order of the filters does not)."""
+    filters = sorted((f["field"], f["operator"], tuple(str(v) for v in f["values"])) for f in scope["filters"])
+    return filters, scope["lookback_field"], scope["lookback_days"]
+
+
+def _picklist_choices(fields: dict[str, dict]) -> dict[str, list[dict]]:
+    """Active values of every picklist field, for the page's value chooser (the server checks them again)."""
+    return {
+        name: [{"value": p["value"], "label": p.get("label") or p["value"]} for p in meta.get("picklistValues") or []
+               if p.get("active", True)]
+        for name, meta in fields.items()
+        if meta.get("type") in ("picklist", "multipicklist") and meta.get("picklistValues")
+    }  # fmt: skip
+
+
+def _preview_json(preview, error: str | None, sobject: str, form, formset) -> dict:
+    if preview is not None:
+        return {"ok": True, "keeps": preview.keeps, "total": preview.total, "current": preview.current,
+                "drops": preview.drops, "synced": preview.synced, "summary": preview_summary(preview, sobject),
+                "warning": preview_warning(preview, sobject)}  # fmt: skip
+    problems = [str(e) for e in form.non_field_errors()] + [
+        f"{name}: {' '.join(errs)}" for row in formset.forms for name, errs in row.errors.items()
+    ]
+    return {"ok": False, "error": error or "Fix the filters to see how many records they keep.", "problems": problems}
 
 
 MAX_PAGE = 100_000
