@@ -44,4 +44,7 @@ def decrypt(ciphertext: str) -> str:
 
 def rotate(ciphertext: str) -> str:
     """Re-encrypt with the first (newest) key."""
-    return _current().rotate(ciphertext.encode()).decode()
+    try:
+        return _current().rotate(ciphertext.encode()).decode()
+    except InvalidToken as exc:
+        raise DecryptionError("No configured FIELD_ENCRYPTION_KEYS key decrypts this value.") from exc
