@@ -23,6 +23,7 @@ from actions.schemas import (
     ScoresIn,
     UpdateOpportunityIn,
 )
+from actions.services.context import integrations_link
 from actions.services.query import records_query
 from actions.services.scores import scores_start, scores_wait
 from actions.services.submit import action_record, action_run_body, action_start, action_wait
@@ -39,8 +40,16 @@ def _status_url(request, run: ActionRun) -> str:
     return request.build_absolute_uri(f"/api/v1/actions/runs/{run.pk}")
 
 
+def _body(request, run: ActionRun, *, status_url: str) -> tuple[int, dict]:
+    status, body = action_run_body(run, status_url=status_url)
+    if body.get("error", {}).get("code") == "reconnect_required":
+        # The page to (re)connect on, as a field of its own: a tool shows it as a button, not buried in the text.
+        body["error"]["link"] = integrations_link(run.workspace, request)
+    return status, body
+
+
 def _answer(request, run: ActionRun, *, replayed: bool = False) -> JsonResponse:
-    status, body = action_run_body(run, status_url=_status_url(request, run))
+    status, body = _body(request, run, status_url=_status_url(request, run))
     response = JsonResponse(body, status=status)
     if status == 202:
         response["Location"] = _status_url(request, run)
@@ -130,7 +139,7 @@ def query_records(request, data: QueryRecordsIn):
     run = action_record(workspace=request.workspace, name=ActionName.QUERY_RECORDS, data=data, api_key=request.api_key)
     run = records_query(run, data, request=request)
     if run.status != ActionStatus.SUCCEEDED:
-        status, body = action_run_body(run, status_url="")
+        status, body = _body(request, run, status_url="")
         return JsonResponse(body, status=status)
     page = {
         "action_id": run.pk,
@@ -181,7 +190,7 @@ def action_status(request, pk: int):
     run = ActionRun.objects.filter(pk=pk, workspace=request.workspace).select_related("job", "connection").first()
     if run is None:
         return error_response(404, "not_found", "No action with this id in your workspace.")
-    status, body = action_run_body(run, status_url=_status_url(request, run))
+    status, body = _body(request, run, status_url=_status_url(request, run))
     if "error" in body:
         data = {
             "action_id": run.pk,

@@ -28,6 +28,11 @@ class ErrorBody(Schema):
     code: str = Field(description="Stable, machine-readable, e.g. `invalid_events`, `wrong_object`.")
     message: str = Field(description="What went wrong and what to do, for a person.")
     items: list[ErrorItem] | None = None
+    salesforce_code: str | None = Field(
+        None, description="Salesforce's own error code, when Salesforce answered it or would have (actions)."
+    )
+    link: str | None = Field(None, description="The page to fix it on, e.g. where to reconnect Salesforce.")
+    action_id: int | None = Field(None, description="The action this answers (actions); see the Actions page.")
 
 
 class ErrorOut(Schema):

@@ -58,6 +58,7 @@ def test_a_member_without_a_connection_gets_reconnect_required_with_the_link(age
     error = response.json()["error"]
     assert error["code"] == "reconnect_required"
     assert f"/w/{agent.crm.workspace.slug}/integrations/" in error["message"] and loner.user.email in error["message"]
+    assert error["link"] == f"http://testserver/w/{agent.crm.workspace.slug}/integrations/"
     assert not WritebackJob.objects.filter(action=JobAction.ACTION_RUN).exists()
     assert ActionRun.objects.get().status == "refused"
 
