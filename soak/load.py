@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -94,6 +95,7 @@ class Poster:
     acked: dict[str, str] = field(default_factory=dict)  # key -> "activity" | "enrollment"
     refused: list[dict] = field(default_factory=list)
     retries: int = 0
+    answers: Counter = field(default_factory=Counter)  # every answer that was not 202, by status ("error": none)
     lock: threading.Lock = field(default_factory=threading.Lock)
     local: threading.local = field(default_factory=threading.local)
 
@@ -120,7 +122,10 @@ class Poster:
                     for e in events:
                         self.acked[e["_key"]] = e["_type"]
                 return
-            if status is not None and status < 500 and status != 429:
+            with self.lock:
+                self.answers[str(status or "error")] += 1
+            # 409 says another request with this key is being processed: once it is, the same key gets its answer.
+            if status is not None and status < 500 and status not in (409, 429):
                 break
             with self.lock:
                 self.retries += 1
