@@ -204,6 +204,16 @@ class TestReminders:
         remind(owner.user, workspace, rep.user.pk)
         assert len(mail.outbox) == 1
 
+    def test_in_development_the_email_is_printed_on_the_console(self, owner, rep, workspace, settings, capsys):
+        settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"  # what base settings use
+        ConnectionFactory(workspace=workspace)
+
+        remind(owner.user, workspace, rep.user.pk)
+
+        printed = capsys.readouterr().out
+        assert f"Subject: Connect your Salesforce user in {workspace.name}" in printed
+        assert f"To: {rep.user.email}" in printed and f"/w/{workspace.slug}/integrations/" in printed
+
     def test_bad_input_is_a_message_not_an_error(self, owner, rep, workspace):
         ConnectionFactory(workspace=workspace)
         response = logged_in_client(owner.user).post(
