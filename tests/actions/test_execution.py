@@ -136,3 +136,25 @@ def test_a_revoked_grant_is_reconnect_required(agent):
     assert error["code"] == "reconnect_required"
     assert f"/w/{agent.crm.workspace.slug}/integrations/" in error["message"]
     assert not tasks_named(agent, "Revoked")
+
+
+def test_a_session_refused_again_after_the_refresh_is_reconnect_required(agent, fast_retries, settings):
+    """Refreshed once per attempt, never in a loop; when Salesforce keeps refusing the new session, the caller is
+    told to reconnect (with the page), and nothing is written."""
+    settings.WRITEBACK_MAX_ATTEMPTS = 2
+    agent.fault(
+        method="POST",
+        path="/services/data/*/sobjects/Task/",
+        status=401,
+        error_code="INVALID_SESSION_ID",
+        message="Session expired or invalid",
+        times=10,
+    )
+    response = agent.act("create_task", {"subject": "Refused session", "who_id": agent.contact_id})
+    assert response.status_code == 409, response.content
+    error = response.json()["error"]
+    assert error["code"] == "reconnect_required" and error["salesforce_code"] == "INVALID_SESSION_ID"
+    assert error["link"].endswith(f"/w/{agent.crm.workspace.slug}/integrations/")
+    assert not tasks_named(agent, "Refused session")
+    calls = [r for r in agent.crm.control.requests() if r["method"] == "POST" and "/sobjects/Task" in r["path"]]
+    assert len(calls) == 4, calls  # two attempts, each one call and one replay after the refresh
