@@ -131,6 +131,7 @@ def test_the_sync_page_shows_the_backfill_and_its_fields(workspace, sf_connectio
     html = client.get(reverse("sync_health", args=[workspace.slug])).content.decode()
     assert "Filling in new fields" in html and f"Field backfill #{run.pk}" in html
     assert 'data-step="Account"' in html and "(Industry)" in html
+    assert "{#" not in html and "Live progress of a sync run" not in html  # the template's comment stays a comment
     run_execute(run_id=run.pk)
     data = client.get(reverse("sync_run_progress", args=[workspace.slug, run.pk])).json()
     assert (data["status"], data["records_done"], data["records_expected"], data["percent"]) == (
