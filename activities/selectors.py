@@ -36,6 +36,7 @@ from activities.models import (
     WritebackJob,
 )
 from activities.models.ledger import UNFINISHED_STATUSES
+from activities.services.writeback.steps import DEPENDENCY_FAILED
 from integrations.models import Connection, ConnectionKind
 from mappings.payloads import GONE, INVALID_VALUE, NOT_WRITABLE, RESERVED
 
@@ -426,16 +427,20 @@ class FailureGroup:
     latest_id: int
     """The newest job of the group: its key in URLs (the group is every failed job with its code and message)."""
     fix_url: str
+    consequence: bool = False
+    """DEPENDENCY_FAILED: these failed because their prospect could not be written."""
     reps: list = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
     latest: WritebackJob | None = None
 
 
 def failure_group_list(*, workspace, user=None) -> QuerySet:
-    """Failed jobs grouped by error code and message, biggest first; rows are dicts (page them, then `enrich`)."""
+    """Failed jobs grouped by error code and message, biggest first; rows are dicts (page them, then `enrich`).
+    Writes that failed only because their prospect could not be written come last: their cause is listed above."""
     jobs = WritebackJob.objects.filter(workspace=workspace, status=JobStatus.FAILED)
     if user is not None:
         jobs = jobs.filter(user=user)
+    consequence = Case(When(last_error_code=DEPENDENCY_FAILED, then=Value(1)), default=Value(0))
     return (
         jobs.values("last_error_code", "last_error_message")
         .annotate(
@@ -444,8 +449,9 @@ def failure_group_list(*, workspace, user=None) -> QuerySet:
             last_seen=Max("finished_at"),
             latest_id=Max("id"),
             fix_url=Max("fix_url"),
-        )  # fmt: skip
-        .order_by("-count", "-last_seen", "last_error_code")
+            consequence=Max(consequence),
+        )
+        .order_by("consequence", "-count", "-last_seen", "last_error_code")
     )
 
 
@@ -453,7 +459,7 @@ def failure_groups_enrich(*, workspace, rows, user=None) -> list[FailureGroup]:
     """The groups of one page with their reps, actions and newest job: three reads whatever the page holds."""
     groups = [FailureGroup(code=r["last_error_code"], message=r["last_error_message"], count=r["count"],
                            first_seen=r["first_seen"], last_seen=r["last_seen"], latest_id=r["latest_id"],
-                           fix_url=r["fix_url"] or "") for r in rows]  # fmt: skip
+                           fix_url=r["fix_url"] or "", consequence=bool(r["consequence"])) for r in rows]  # fmt: skip
     if not groups:
         return groups
     jobs = WritebackJob.objects.filter(workspace=workspace, status=JobStatus.FAILED,
@@ -478,16 +484,21 @@ def failure_groups_enrich(*, workspace, rows, user=None) -> list[FailureGroup]:
 
 
 def failure_group_jobs(*, workspace, latest_id: int, user=None) -> QuerySet[WritebackJob]:
-    """Every failed job of the group `latest_id` names (same error code and message), in this workspace only.
-    Empty when that job is no longer failed: its group was settled meanwhile."""
+    """Every failed job of the group `latest_id` names (same error code and message), in this workspace only,
+    plus the writes that failed only because these did (a Task whose prospect could not be written): retrying the
+    cause retries them too, after it (per-prospect order). Empty when that job is no longer failed."""
     example = WritebackJob.objects.filter(workspace=workspace, pk=latest_id, status=JobStatus.FAILED).first()
     if example is None:
         return WritebackJob.objects.none()
-    jobs = WritebackJob.objects.filter(workspace=workspace, status=JobStatus.FAILED,
-                                       last_error_code=example.last_error_code,
-                                       last_error_message=example.last_error_message)  # fmt: skip
+    failed = WritebackJob.objects.filter(workspace=workspace, status=JobStatus.FAILED)
+    group = failed.filter(last_error_code=example.last_error_code, last_error_message=example.last_error_message)
     if user is not None:
-        jobs = jobs.filter(user=user)
+        group = group.filter(user=user)
+    jobs = group
+    if example.last_error_code != DEPENDENCY_FAILED:
+        prospects = group.filter(action=JobAction.PROSPECT_SYNC).values("prospect")
+        dependents = failed.filter(last_error_code=DEPENDENCY_FAILED, prospect__in=prospects)
+        jobs = failed.filter(Q(pk__in=group.values("pk")) | Q(pk__in=dependents.values("pk")))
     return jobs.select_related("prospect").order_by("-id")
 
 

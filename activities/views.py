@@ -7,6 +7,7 @@ from collections import Counter
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -243,10 +244,12 @@ def failure_group_action(request, workspace_slug, latest_id, action):
         else:
             messages.info(request, f"Nothing to {action}: these writes are no longer failed.")
         return _back(request, workspace_slug)
-    jobs = list(failure_group_jobs(workspace=request.workspace, latest_id=latest_id, user=user)[:21])
-    total = failure_group_jobs(workspace=request.workspace, latest_id=latest_id, user=user).count()
+    group = failure_group_jobs(workspace=request.workspace, latest_id=latest_id, user=user)
+    jobs = list(group[:21])
+    codes = list(group.order_by().values("last_error_code").annotate(n=Count("id")).order_by("-n"))
     return render(request, "activities/confirm.html", {
-        "label": label, "consequence": consequence, "jobs": jobs, "total": total, "rep": rep,
+        "label": label, "consequence": consequence, "jobs": jobs, "total": sum(c["n"] for c in codes), "rep": rep,
+        "codes": codes if len(codes) > 1 else [],
         "error": jobs[0] if jobs else None, "next": _safe_next(request, request.GET.get("next", "")),
     })  # fmt: skip
 
