@@ -36,6 +36,7 @@
     select.multiple = !!MULTI[operator.value];
     if (select.multiple) {
       select.size = Math.min(6, values.length);
+      select.title = "Ctrl-click (⌘-click on a Mac) to choose more than one";
     } else {
       select.appendChild(new Option("— choose a value —", ""));
     }
@@ -82,7 +83,26 @@
     syncChooser(row);
   }
 
-  document.querySelectorAll("[data-filter-row]").forEach(wireRow);
+  document.querySelectorAll("tbody [data-filter-row]").forEach(wireRow);
+
+  // A new row from the formset's empty form, numbered after the last one (Django's __prefix__ placeholder).
+  var addButton = form.querySelector("[data-add-filter]");
+  var template = document.getElementById("scope-filter-template");
+  var total = form.querySelector('input[name="filters-TOTAL_FORMS"]');
+  if (addButton && template && total) {
+    addButton.hidden = false;
+    addButton.addEventListener("click", function () {
+      var index = parseInt(total.value, 10);
+      var holder = document.createElement("tbody");
+      holder.innerHTML = template.innerHTML.replace(/__prefix__/g, String(index));
+      var row = holder.firstElementChild;
+      form.querySelector("[data-testid='scope-filters'] tbody").appendChild(row);
+      total.value = String(index + 1);
+      wireRow(row);
+      var first = row.querySelector("select");
+      if (first) first.focus();
+    });
+  }
 
   var box = document.getElementById("scope-preview");
   var timer = null;
