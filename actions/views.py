@@ -135,15 +135,14 @@ def score_settings_view(request, workspace_slug):
         problem = refusal.message
     choices = [(f["name"], f"{f.get('label') or f['name']} ({f['name']}, {f['type']})") for f in score_fields(describe)]
     initial = [{"score_name": k, "account_field": v} for k, v in mappings.items()]
-    form = ScoreSettingsForm(request.POST or None, initial={"enabled": settings_row.enabled}, prefix="s")
-    formset = ScoreMappingFormSet(
-        request.POST or None, initial=initial, prefix="m", form_kwargs={"field_choices": choices}
-    )
-    dry = (
-        ScoreDryRunForm(request.POST or None, prefix="d") if "preview" in request.POST else ScoreDryRunForm(prefix="d")
-    )
+    previewing = request.method == "POST" and "preview" in request.POST
+    # Each form is bound only to its own submit: a preview must not show the settings form as sent empty.
+    saved = request.POST if request.method == "POST" and not previewing else None
+    form = ScoreSettingsForm(saved, initial={"enabled": settings_row.enabled}, prefix="s")
+    formset = ScoreMappingFormSet(saved, initial=initial, prefix="m", form_kwargs={"field_choices": choices})
+    dry = ScoreDryRunForm(request.POST if previewing else None, prefix="d")
     preview = preview_error = None
-    if request.method == "POST" and "preview" in request.POST:
+    if previewing:
         if dry.is_valid() and ctx is not None:
             try:
                 rows = [ScoreRow.model_validate(r) for r in dry.cleaned_data["rows"][:10_000]]

@@ -93,3 +93,41 @@ def test_choosing_another_action_fills_in_its_example_and_a_refusal_is_explained
     expect(result).to_contain_text("wrong_object")
     expect(result).to_contain_text("is an Account id")
     assert ActionRun.objects.filter(status="refused").count() == 1
+
+
+def test_an_admin_opts_in_to_score_write_back_maps_a_score_and_previews_it(live_server, page, crm, globex):
+    account_id, _ = globex
+    crm.control.add_fields(crm.org.org_id, "Account", [{"name": "Health__c", "type": "double", "label": "Health"}])
+    sign_in(page, f"{live_server.url}/w/{crm.workspace.slug}/actions/scores/", crm.owner.email)
+    expect(page.get_by_test_id("scores-state")).to_contain_text("Off")  # read-only until an admin opts in
+    settings_form = page.get_by_test_id("score-settings")
+    settings_form.get_by_label("Write scores to Salesforce Accounts").check()
+    mappings = page.get_by_test_id("score-mappings")
+    mappings.locator("input").first.fill("health")
+    options = mappings.locator("select").first.locator("option").all_inner_texts()
+    assert "Health (Health__c, double)" in options
+    assert not [o for o in options if "CreatedDate" in o]  # read-only for the admin's user: not offered
+    mappings.locator("select").first.select_option("Health__c")
+    settings_form.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Score write-back settings saved.")).to_be_visible()
+    expect(page.get_by_test_id("scores-state")).to_contain_text("On")
+
+    dry = page.get_by_test_id("score-dry-run")
+    dry.get_by_label("Sample request (JSON)").fill(
+        json.dumps(
+            [
+                {"account_id": account_id[:15], "scores": {"health": 71}},
+                {"account_id": account_id, "scores": {"health": 82}},
+            ]
+        )  # fmt: skip
+    )
+    dry.get_by_role("button", name="Preview").click()
+    preview = page.get_by_test_id("score-preview")
+    expect(preview).to_contain_text("Health__c = 82")  # one row per account, the last value winning
+    expect(preview.locator("tbody tr")).to_have_count(1)
+    page.screenshot(path="/tmp/actions_scores.png", full_page=True)
+    # The settings above stay as saved (not shown as an empty, invalid submit of their own form).
+    expect(settings_form.get_by_label("Write scores to Salesforce Accounts")).to_be_checked()
+    expect(mappings.locator("input").first).to_have_value("health")
+    expect(settings_form.get_by_role("alert")).to_have_count(0)
+    assert crm.records("Account")[0].get("Health__c") is None  # a preview writes nothing
