@@ -47,6 +47,7 @@ def test_short_soak_loses_nothing_and_writes_nothing_twice(tmp_path):
     assert soak.returncode == 0, stderr[-4000:]
     result = json.loads(stdout.strip().splitlines()[-1])
     summary = json.dumps({k: v for k, v in result.items() if k != "config"}, indent=1)
+    print(json.dumps(result))  # the figures, for `pytest -s` (speed is never asserted)
     assert result["activities"] == 1000, summary  # every event acknowledged
     assert result["lost"] == 0, summary
     assert result["enrollments"]["lost"] == 0, summary
