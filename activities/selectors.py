@@ -375,9 +375,12 @@ def activity_search(*, workspace, search: ActivitySearch = ActivitySearch()) -> 
     if search.until:
         qs = qs.filter(occurred_at__lt=_day_start(search.until + timedelta(days=1)))
     if search.error_code:
-        failed = WritebackJob.objects.filter(activity=OuterRef("pk"), status=JobStatus.FAILED,
-                                             last_error_code=search.error_code)  # fmt: skip
-        qs = qs.filter(Exists(failed))
+        # Its own write failed so, or its prospect's find-or-create did (then the Task failed as a consequence).
+        failed = WritebackJob.objects.filter(status=JobStatus.FAILED, last_error_code=search.error_code)
+        qs = qs.filter(
+            Exists(failed.filter(activity=OuterRef("pk")))
+            | Exists(failed.filter(prospect=OuterRef("prospect"), action=JobAction.PROSPECT_SYNC))
+        )
     return qs.select_related("prospect", "user").order_by("-occurred_at", "-id")
 
 

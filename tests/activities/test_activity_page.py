@@ -267,6 +267,30 @@ class TestFailureGroups:
             failure_group_retry(workspace=workspace, actor=rep, latest_id=latest.pk)
         assert client_for(owner).get(f"/w/{workspace.slug}/activity/failures/{latest.pk}/explode/").status_code == 404
 
+    def test_retrying_the_cause_retries_the_tasks_that_failed_because_of_it(self, team):
+        workspace, owner, rep, rep2, build = team
+        tasks = failures(build, rep, 3, "DEPENDENCY_FAILED", "The prospect could not be written to Salesforce: x")
+        for a in tasks:
+            WritebackJob.objects.create(workspace=workspace, user=rep, prospect=a.prospect, status=JobStatus.FAILED,
+                                        action=JobAction.PROSPECT_SYNC, next_attempt_at=timezone.now(),
+                                        last_error_code="REQUIRED_FIELD_MISSING", last_error_message="x",
+                                        finished_at=timezone.now(), idempotency_key=f"sync-{a.pk}")  # fmt: skip
+        unrelated = failures(build, rep, 1, "DEPENDENCY_FAILED", "The prospect could not be written to Salesforce: x")
+        client = client_for(owner)
+        html = page(client, workspace)
+        codes = re.findall(r'data-testid="failure-group" data-code="(\w+)"', html)
+        assert codes == ["REQUIRED_FIELD_MISSING", "DEPENDENCY_FAILED"]  # the cause first
+        # "show its activities" of the cause finds the activities whose Task failed because of it.
+        shown = rows(page(client, workspace, write_state="failed", error="REQUIRED_FIELD_MISSING"))
+        assert set(shown) == {str(a.pk) for a in tasks}
+        cause = WritebackJob.objects.filter(action=JobAction.PROSPECT_SYNC).order_by("-id").first()
+        url = f"/w/{workspace.slug}/activity/failures/{cause.pk}/retry/"
+        confirm = client.get(url).content.decode()
+        assert "Retry 6 failed writes?" in confirm and "3 × DEPENDENCY_FAILED" in confirm
+        client.post(url)
+        assert WritebackJob.objects.filter(status=JobStatus.PENDING).count() == 6
+        assert WritebackJob.objects.get(activity=unrelated[0]).status == JobStatus.FAILED
+
     def test_group_selector_is_one_row_per_error(self, team):
         workspace, owner, rep, rep2, build = team
         failures(build, rep, 3, "A", "a")

@@ -50,6 +50,7 @@ def test_admin_pages_searches_and_retries_a_failure_group(live_server, page, tea
     expect(page.get_by_test_id("activity-count")).to_contain_text("61 activities · showing 1–50")
     expect(page.get_by_test_id("activity-row")).to_have_count(50)
     page.screenshot(path="/tmp/activity_1400.png", full_page=True)
+    page.screenshot(path="/tmp/activity_1400_top.png")
     page.get_by_test_id("pager").get_by_role("link", name="Older →").click()
     expect(page.get_by_test_id("activity-count")).to_contain_text("showing 51–61")
     expect(page.get_by_test_id("activity-row")).to_have_count(11)
@@ -80,6 +81,7 @@ def test_admin_pages_searches_and_retries_a_failure_group(live_server, page, tea
     expect(cause.get_by_test_id("group-count")).to_have_text("6")
     expect(groups.nth(1)).to_contain_text("DEPENDENCY_FAILED")
     expect(groups.nth(1)).to_contain_text("retrying the prospect's error retries them too")
+    page.get_by_test_id("failed-jobs").screenshot(path="/tmp/activity_failures_1400.png")
     assert WritebackJob.objects.filter(status=JobStatus.FAILED).count() == 12
     # The admin's fix: refresh the metadata (the new field was not in it) and give Region__c a creation default.
     for connection in (crm.admin_connection, crm.rep_connection, crm.rep2_connection):
@@ -139,6 +141,24 @@ def test_the_chart_shows_the_ledgers_numbers_and_reps_see_their_own(live_server,
     rep_page.wait_for_load_state("networkidle")
     assert overflow(rep_page) <= 0, f"the Activity page is {overflow(rep_page)} px wider than the phone"
     rep_page.screenshot(path="/tmp/activity_390_rep.png", full_page=True)
+    rep_page.screenshot(path="/tmp/activity_390_top.png")
+    rep_page.get_by_test_id("failed-jobs").screenshot(path="/tmp/activity_390_failures.png")
+    rep_page.get_by_test_id("activity-list-card").screenshot(path="/tmp/activity_390_list.png")
     rep_page.get_by_test_id("activity-scope").get_by_role("link", name="Team").click()
     expect(rep_page.get_by_test_id("count-total")).to_have_text("61")
     assert not rep_violations, rep_violations
+
+
+def test_a_revoked_token_shows_the_reconnect_banner_only(live_server, page, crm):
+    """Salesforce revoked every token: the rep's writes pause, the page says so in yellow, with no red error."""
+    crm.control.expire_tokens(org=crm.org.org_id, refresh_tokens=True)
+    crm.ingest([activity_event(1, rep=crm.rep)])
+    assert set(WritebackJob.objects.values_list("status", flat=True)) <= {JobStatus.WAITING_RECONNECT,
+                                                                          JobStatus.PENDING}  # fmt: skip
+    sign_in(page, f"{live_server.url}/w/{crm.workspace.slug}/activity/", crm.rep.email)
+    expect(page.get_by_test_id("reconnect-banner")).to_have_count(1)
+    expect(page.get_by_test_id("count-waiting")).to_have_text("1")
+    expect(page.get_by_test_id("paused-writes")).to_contain_text("Waiting for reconnect")
+    expect(page.locator(".message.error, .badge.bad")).to_have_count(0)
+    assert "could not be reached" not in page.locator("main").inner_text()
+    page.screenshot(path="/tmp/activity_revoked.png")
