@@ -9,8 +9,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from django.db import transaction
-from django.db.models import Case, F, QuerySet, Value, When
+from django.db import OperationalError, connections, router, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from activities import conf
@@ -75,6 +75,7 @@ def _save(job: WritebackJob, **fields) -> None:
 
 _settling = threading.local()
 FLUSH_CHUNK = 200
+FLUSH_TRIES = 3
 """Jobs per UPDATE when settling together (each varying value is one CASE branch, two parameters)."""
 
 
@@ -82,6 +83,7 @@ class _Buffer:
     def __init__(self):
         self.jobs: dict[int, tuple[str, dict]] = {}
         self.attempts: list[WritebackAttempt] = []
+        self.statements: list = []
 
     def job_save(self, job: WritebackJob, fields: dict) -> None:
         token, pending = self.jobs.get(job.pk, (job._claimed_with, {}))
@@ -92,32 +94,78 @@ class _Buffer:
         groups: dict[tuple, list[tuple[int, dict]]] = {}
         for pk, (token, fields) in self.jobs.items():
             groups.setdefault((token, tuple(sorted(fields))), []).append((pk, fields))
-        for (token, names), rows in groups.items():
-            for start in range(0, len(rows), FLUSH_CHUNK):
-                chunk = rows[start : start + FLUSH_CHUNK]
-                values = {name: _column(name, chunk) for name in names}
-                # The same claim-holder condition as one job at a time: rows another claim took are left alone.
-                WritebackJob.objects.filter(pk__in=[pk for pk, _ in chunk], claim_token=token).update(
-                    updated_at=now, **values
-                )
-        if self.attempts:
-            WritebackAttempt.objects.bulk_create(self.attempts, batch_size=FLUSH_CHUNK)
+        updates = [
+            _update(token, [*names, "updated_at"], [(pk, {**f, "updated_at": now}) for pk, f in rows[start:
+                    start + FLUSH_CHUNK]])
+            for (token, names), rows in groups.items() for start in range(0, len(rows), FLUSH_CHUNK)
+        ]  # fmt: skip
+        # Everything was decided before: the transaction (on SQLite, the database's one write lock) lasts only as
+        # long as the statements. A transaction that could not get the lock wrote nothing: try it again, since
+        # the writes it holds are what Salesforce already did.
+        for attempt in range(FLUSH_TRIES):
+            try:
+                self._write(updates)
+                return
+            except OperationalError:
+                if attempt == FLUSH_TRIES - 1:
+                    raise
+                logger.warning("writeback.settle_retry", exc_info=True)
+                for row in self.attempts:
+                    row.pk, row._state.adding = None, True
+
+    def _write(self, updates: list[tuple[str, list]]) -> None:
+        alias = router.db_for_write(WritebackJob)
+        with transaction.atomic(using=alias):
+            for statement in self.statements:
+                statement()
+            with connections[alias].cursor() as cursor:
+                for sql, params in updates:
+                    cursor.execute(sql, params)
+            if self.attempts:
+                WritebackAttempt.objects.bulk_create(self.attempts, batch_size=FLUSH_CHUNK)
 
 
-def _column(name: str, rows: list[tuple[int, dict]]):
-    first = rows[0][1][name]
-    if all(fields[name] == first for _, fields in rows):
-        return first
-    field = WritebackJob._meta.get_field(name)
-    return Case(*[When(pk=pk, then=Value(fields[name], output_field=field)) for pk, fields in rows],
-                output_field=field)  # fmt: skip
+def write_later(statement) -> None:
+    """Inside `jobs_settle_together`, run `statement` (a callable writing rows the settling decided, such as a
+    prospect's Salesforce id) in the same transaction as the jobs; outside it, now."""
+    buffer = getattr(_settling, "buffer", None)
+    if buffer is None:
+        statement()
+    else:
+        buffer.statements.append(statement)
+
+
+def _update(token: str, names: list[str], rows: list[tuple[int, dict]]) -> tuple[str, list]:
+    """One UPDATE for these jobs: a column whose value differs between them is a CASE on the id. Written as SQL
+    (standard, for SQLite and PostgreSQL alike) because building the same from ORM expressions costs more CPU than
+    the statement, and this runs while the database's write lock is held."""
+    connection = connections[router.db_for_write(WritebackJob)]
+    quote = connection.ops.quote_name
+    sets, params = [], []
+    for name in names:
+        field = WritebackJob._meta.get_field(name)
+        values = [field.get_db_prep_save(fields[name], connection) for _, fields in rows]
+        if all(v == values[0] for v in values):
+            sets.append(f"{quote(field.column)} = %s")
+            params.append(values[0])
+            continue
+        sets.append(f"{quote(field.column)} = CASE {quote('id')} {' '.join(['WHEN %s THEN %s'] * len(rows))} END")
+        for (pk, _), value in zip(rows, values, strict=True):
+            params += [pk, value]
+    ids = [pk for pk, _ in rows]
+    # The same claim-holder condition as one job at a time: rows another claim took are left alone. Only names from
+    # the model's metadata are put in the text; every value is a parameter.
+    table, where = quote(WritebackJob._meta.db_table), f"{quote('id')} IN ({', '.join(['%s'] * len(ids))})"
+    sql = f"UPDATE {table} SET {', '.join(sets)} WHERE {where} AND {quote('claim_token')} = %s"  # noqa: S608
+    return sql, [*params, *ids, token]
 
 
 @contextmanager
 def jobs_settle_together() -> Iterator[None]:
-    """Job changes and attempt rows made inside are written on the way out in a few statements (one UPDATE per
-    kind of change, one INSERT of attempts) instead of two per job; nothing is written if the block raises.
-    Use it inside the transaction that settles a batch, so what the jobs say and their attempts commit together."""
+    """Job changes, attempt rows and `write_later` statements made inside are written on the way out, in one
+    transaction and a few statements (one UPDATE per kind of change, one INSERT of attempts) instead of two per
+    job; nothing is written if the block raises. The block itself runs outside any transaction, so the write lock
+    is not held while the batch's outcomes are worked out."""
     if getattr(_settling, "buffer", None) is not None:  # nested: the outer block writes everything
         yield
         return

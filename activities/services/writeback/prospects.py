@@ -20,6 +20,7 @@ from django.utils import timezone
 from simple_salesforce.format import format_soql
 
 from activities.models import MatchedBy, Prospect, SalesforceType
+from activities.services import ledger
 from activities.services.writeback.context import BatchContext
 from activities.services.writeback.steps import Ref, Step
 from mappings.payloads import CompanyData, FieldNote, ProspectData, creation_payload_build
@@ -273,10 +274,10 @@ def match_apply(prospect: Prospect, match: Match) -> None:
     prospect.salesforce_account_id = match.account_id
     prospect.matched_by = match.matched_by
     prospect.synced_at = timezone.now()
-    Prospect.objects.filter(pk=prospect.pk).update(
+    ledger.write_later(lambda: Prospect.objects.filter(pk=prospect.pk).update(
         salesforce_id=match.id, salesforce_type=match.type, salesforce_account_id=match.account_id,
         matched_by=match.matched_by, synced_at=prospect.synced_at,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def prospect_data(prospect: Prospect) -> ProspectData:

@@ -8,7 +8,6 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import Case, CharField, Value, When
 from django.utils import timezone
 
@@ -213,13 +212,17 @@ def _run_batch(ctx: BatchContext, jobs: list[WritebackJob]) -> None:
     all_steps = [*steps, seq_step, *task_steps, update_step]
     results = drift_resend(ctx, all_steps, steps_execute(ctx.client, all_steps))
 
-    # 3. Settle: prospects first (their ids are what later records pointed at), then the rest. One transaction:
-    # if the worker dies here, the claims simply expire and the replay is idempotent.
-    # Settled together: a few statements for the whole batch rather than a few per job.
-    with transaction.atomic(), ledger.jobs_settle_together():
-        written: dict[int, str] = {}
-        _settle_all(ctx, jobs, planned, results, seq_refs, seq_jobs, kind, task_jobs, update_jobs, written)
-        _activities_written(written)
+    # 3. Settle: prospects first (their ids are what later records pointed at), then the rest. The outcomes are
+    # worked out first, then written in one transaction of a few statements for the whole batch: if the worker
+    # dies before it commits, the claims simply expire and the replay is idempotent.
+    try:
+        with ledger.jobs_settle_together():
+            written: dict[int, str] = {}
+            _settle_all(ctx, jobs, planned, results, seq_refs, seq_jobs, kind, task_jobs, update_jobs, written)
+            ledger.write_later(lambda: _activities_written(written))
+    except Exception:
+        ctx.settled.clear()  # nothing was written: the caller retries the jobs (a replay finds what was written)
+        raise
 
 
 def _activities_written(written: dict[int, str]) -> None:
@@ -336,10 +339,11 @@ def _settle_tasks(ctx, activity: Activity, jobs: list[WritebackJob], result: Ite
         return  # (a refused External ID field says nothing about the Task or its prospect)
     if updating:
         # The open Task was deleted in Salesforce: forget it so a retry writes the activity as a new Task.
-        Activity.objects.filter(pk=activity.pk).update(salesforce_task_id="")
+        ledger.write_later(lambda: Activity.objects.filter(pk=activity.pk).update(salesforce_task_id=""))
     elif "WhoId" in (result.fields or ["WhoId"]):
         # The Contact/Lead is gone: forget it so a retry finds or creates the prospect again.
-        Prospect.objects.filter(pk=activity.prospect_id).update(salesforce_id="", salesforce_type="", matched_by="")
+        ledger.write_later(lambda: Prospect.objects.filter(pk=activity.prospect_id).update(
+            salesforce_id="", salesforce_type="", matched_by=""))  # fmt: skip
 
 
 def outcomes_deleted_codes():
