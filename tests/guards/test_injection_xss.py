@@ -13,6 +13,7 @@ import re
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from mappings.models import TaskFieldMapping
 from tests.factories import UserFactory
@@ -81,7 +82,8 @@ def _admin_pages(tenant) -> dict[str, str]:
 
 def test_stored_payloads_are_escaped_on_every_page(tenant_b):
     placed = _store(tenant_b)
-    _pages(tenant_b)  # the first visit creates the workspace's default task mappings
+    # The first visit to Task Mappings creates the workspace's default mappings; one of them gets a payload too.
+    tenant_b.client(tenant_b.owner).get(reverse("crm_task_mappings", args=[tenant_b.workspace.slug, "call"]))
     mapping = TaskFieldMapping.objects.filter(workspace=tenant_b.workspace, source="constant").first()
     if mapping is not None:
         mapping.value = payload("mapping.value")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import json
 import logging
 import re
 import zlib
@@ -104,6 +105,8 @@ def db_texts() -> list[tuple[str, str, object]]:
             cursor.execute(f"SELECT * FROM {db.ops.quote_name(table)}")  # noqa: S608 - names from introspection
             for row in cursor.fetchall():
                 for column, value in zip(columns, row, strict=True):
+                    if isinstance(value, dict | list):  # PostgreSQL hands JSON columns over decoded
+                        value = json.dumps(value)
                     if isinstance(value, str | bytes | memoryview):
                         value = bytes(value) if isinstance(value, memoryview) else value
                         found += [(table, column, text) for text in _decoded(table, value)]
