@@ -91,7 +91,7 @@ def test_a_killed_idle_worker_no_longer_stops_every_task(tmp_path):
     feed = subprocess.Popen(feed_argv, cwd=ROOT, env=env, start_new_session=True, **quiet)
     clusters_seen: set[int] = set()
     try:
-        first = wait_for(lambda: last_beat(db), 60, "a first heartbeat")
+        first = wait_for(lambda: last_beat(db), 120, "a first heartbeat")  # startup is not what is tested
         (cluster,) = children(supervisor.pid)
         clusters_seen.add(cluster)
         worker = first[1]
@@ -119,7 +119,14 @@ def test_a_killed_idle_worker_no_longer_stops_every_task(tmp_path):
         os.killpg(new_cluster, signal.SIGKILL)
         third = wait_for(lambda: [c for c in children(supervisor.pid) if c != new_cluster], 30, "another cluster")
         clusters_seen.update(third)
-        wait_for(lambda: (b := last_beat(db)) and b[1] in descendants(third[0]), 60, "a beat from the third cluster")
+
+        def beat_from_a_later_cluster():  # on a loaded machine the third may itself be replaced before its first task
+            beat = last_beat(db)
+            later = [c for c in children(supervisor.pid) if c != new_cluster]
+            clusters_seen.update(later)
+            return beat and any(beat[1] in descendants(c) for c in later)
+
+        wait_for(beat_from_a_later_cluster, 90, "a beat from a cluster started after the kill")
         assert supervisor.poll() is None
     finally:
         stop(feed)
@@ -148,7 +155,12 @@ def test_a_cluster_too_slow_to_start_gets_longer_each_time_instead_of_being_kill
     now = [1000.0]
     beat_age = [None]  # seconds since the last task started anywhere; None: never
     killed = []
-    monkeypatch.setattr(module.time, "monotonic", lambda: now[0])
+
+    def monotonic():  # a real clock moves between two readings in one check
+        now[0] += 1e-6
+        return now[0]
+
+    monkeypatch.setattr(module.time, "monotonic", monotonic)
     monkeypatch.setattr(module, "worker_heartbeat_age", lambda: beat_age[0])
     monkeypatch.setattr(module, "close_old_connections", lambda: None)
     supervisor = module.ClusterSupervisor(argv=[], restart_after=8, check_every=0.5, stop_timeout=1)
@@ -165,11 +177,11 @@ def test_a_cluster_too_slow_to_start_gets_longer_each_time_instead_of_being_kill
             supervisor._check()
         return now[0] - begun
 
-    assert run_until_killed() == pytest.approx(8.5)
-    assert run_until_killed() == pytest.approx(16.5)  # the first restart did not help: wait twice as long
-    assert run_until_killed() == pytest.approx(32.5)
-    assert run_until_killed() == pytest.approx(64.5)
-    assert run_until_killed() == pytest.approx(64.5)  # capped at 8x
+    assert run_until_killed() == pytest.approx(8.5, abs=0.5)
+    assert run_until_killed() == pytest.approx(16.5, abs=0.5)  # the first restart did not help: wait twice as long
+    assert run_until_killed() == pytest.approx(32.5, abs=0.5)
+    assert run_until_killed() == pytest.approx(64.5, abs=0.5)
+    assert run_until_killed() == pytest.approx(64.5, abs=0.5)  # capped at 8x
 
     start()  # this one starts a task after 20 s, then goes quiet (the wedge the supervisor exists for)
     now[0] += 20
@@ -181,4 +193,4 @@ def test_a_cluster_too_slow_to_start_gets_longer_each_time_instead_of_being_kill
         now[0] += 0.5
         beat_age[0] += 0.5
         supervisor._check()
-    assert now[0] - begun == pytest.approx(8.5)  # back to the normal patience
+    assert now[0] - begun == pytest.approx(8.5, abs=0.5)  # back to the normal patience

@@ -115,16 +115,16 @@ class ClusterSupervisor:
             self.backoff = min(self.backoff * 2, MAX_BACKOFF_S) if lived < QUICK_EXIT_S else 1.0
             self._sleep(self.backoff)
             return
-        quiet = self._quiet_seconds()
+        quiet, worked = self._quiet_seconds()
         if quiet is None:
             return
-        if quiet < time.monotonic() - self.started:  # this cluster has started a task
+        if worked:
             self.fruitless_restarts = 0
         if quiet > self.patience():
             logger.critical(
                 "worker_supervisor.stalled", extra={"pid": self.child.pid, "seconds_without_task": int(quiet)}
             )
-            if quiet >= time.monotonic() - self.started:
+            if not worked:
                 self.fruitless_restarts += 1
             self._kill_group()
             self.child = None
@@ -134,16 +134,19 @@ class ClusterSupervisor:
         """Seconds without a task before a restart: restart_after, doubled for each fruitless restart (up to 8x)."""
         return self.restart_after * 2 ** min(self.fruitless_restarts, MAX_PATIENCE_DOUBLINGS)
 
-    def _quiet_seconds(self) -> float | None:
-        """Seconds since a worker last started a task, counted from this child's start at the earliest."""
+    def _quiet_seconds(self) -> tuple[float | None, bool]:
+        """Seconds since a worker last started a task, counted from this child's start at the earliest, and whether
+        this child has started one (None: the heartbeat could not be read)."""
         since_start = time.monotonic() - self.started
         try:
             close_old_connections()  # a long-lived process: drop connections the database has closed on us
             age = worker_heartbeat_age()
         except Exception as exc:  # database unreachable: a restart would not help, so only report it
             logger.warning("worker_supervisor.heartbeat_unreadable", extra={"error": str(exc)})
-            return None
-        return since_start if age is None else min(age, since_start)
+            return None, False
+        if age is None or age >= since_start:
+            return since_start, False
+        return age, True
 
     def _kill_group(self) -> None:
         with contextlib.suppress(ProcessLookupError):  # the whole group is gone already
