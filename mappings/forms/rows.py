@@ -36,6 +36,13 @@ def mapping_targets(
     ]
 
 
+KIND_SHORT = {
+    ValueKind.TEXT: "text", ValueKind.LONG_TEXT: "long text", ValueKind.URL: "URL", ValueKind.PHONE: "phone",
+    ValueKind.EMAIL: "email", ValueKind.NUMBER: "number", ValueKind.DATETIME: "date/time", ValueKind.BOOLEAN: "yes/no",
+    ValueKind.USER_ID: "user",
+}  # fmt: skip
+"""A variable's kind as its option says it, short so the chosen variable is not cut off in its column."""
+
 PICKED_AND_TYPED = (
     "You picked “{picked}” and also typed “{typed}”: choose “Other value…” to use what you typed, or clear the box."
 )
@@ -92,7 +99,7 @@ class MappingRowForm(forms.Form):
         self.fields["source"].widget.attrs.update({"data-role": "source", "aria-label": "Value from"})
         self.fields["variable"].widget = VariableSelect(
             choices=[("", "— choose a variable —")]
-            + [(key, f"{v.label} · {ValueKind(v.kind).label.lower()}") for key, v in variables.items()],
+            + [(key, f"{v.label} · {KIND_SHORT.get(v.kind, v.kind)}") for key, v in variables.items()],
             kinds={key: str(v.kind) for key, v in variables.items()},
         )
         self.fields["variable"].widget.attrs.update({"data-role": "variable", "aria-label": "Variable"})
