@@ -118,10 +118,6 @@ def job_list_waiting(*, workspace, user=None) -> list[WaitingGroup]:
     ]  # fmt: skip
 
 
-def activity_list_recent(*, workspace, limit: int = 50) -> QuerySet[Activity]:
-    return Activity.objects.filter(workspace=workspace).select_related("prospect", "user")[:limit]
-
-
 def activity_status(*, activity: Activity) -> dict:
     jobs = list(activity.writeback_jobs.order_by("id"))
     if any(j.status == JobStatus.FAILED for j in jobs):
