@@ -69,6 +69,7 @@
     if (box && button) {
       box.closest("label").hidden = true;
       button.hidden = false;
+      row.hidden = box.checked; // removed before the page asked to confirm: still removed
       button.addEventListener("click", function () {
         // Marked for deletion and hidden: the next Save (or preview) leaves it out, like every other edit.
         box.checked = true;

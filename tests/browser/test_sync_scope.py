@@ -107,6 +107,10 @@ def test_removing_the_only_filter(scope_page, workspace):
     row.get_by_role("button", name="Remove").click()
     expect(row).to_be_hidden()
     expect(page.get_by_test_id("scope-preview")).to_contain_text("This scope keeps 10 of the 10")
+    page.get_by_test_id("scope-preview-button").click()  # the counted preview, without saving
+    expect(page.get_by_test_id("scope-preview-summary")).to_contain_text("This scope keeps 10 of the 10")
+    expect(first_row(page)).to_be_hidden()  # still removed after the round trip
+    assert config.filters.exists()
     page.get_by_test_id("scope-save").click()  # keeps more than before: saved at once
     expect(page.get_by_text("Account sync scope saved.")).to_be_visible()
     assert not config.filters.exists()
