@@ -17,15 +17,17 @@ button{margin-top:18px;padding:10px 16px;border:0;border-radius:4px;font-size:14
 .row{display:flex;gap:8px}.row button{flex:1}
 .error{background:#fde8e8;color:#8c1c13;padding:8px 10px;border-radius:4px;font-size:13px}
 ul{font-size:13px;padding-left:18px}table{border-collapse:collapse;font-size:13px}td,th{padding:4px 8px;text-align:left}
+.wide{max-width:760px}th{color:#555;font-weight:500}
 .brand{font-weight:600;color:#0176d3;font-size:13px;letter-spacing:.04em;text-transform:uppercase;margin-bottom:12px}
 """
 
 
-def _page(title: str, body: str) -> str:
+def _page(title: str, body: str, *, wide: bool = False) -> str:
+    card = ' class="card wide"' if wide else ' class="card"'
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
         f'<meta name="viewport" content="width=device-width,initial-scale=1"><style>{STYLE}</style></head>'
-        f'<body><main class="card"><div class="brand">Salesforce sandbox</div>{body}</main></body></html>'
+        f'<body><main{card}><div class="brand">Salesforce sandbox</div>{body}</main></body></html>'
     )
 
 
@@ -92,4 +94,30 @@ def index_page(orgs: list[dict]) -> str:
         "Salesforce sandbox",
         "<h1>Sandbox orgs</h1><p class='sub'>Control API: <code>GET /_sandbox/</code></p>"
         f"<table><tr><th>Name</th><th>Org ID</th><th>Users</th></tr>{rows}</table>",
+    )
+
+
+def record_page(found: list[tuple[str, str, dict]]) -> str:
+    """The record a product link opens (`/lightning/r/<sobject>/<id>/view` or `/<id>`): each org holding the id,
+    with the record's fields, so a person following a link from Switchboard sees what was written."""
+    sections = []
+    for org_name, sobject, row in found:
+        cells = "".join(
+            f"<tr><th>{escape(str(k))}</th><td>{escape('' if v is None else str(v))}</td></tr>"
+            for k, v in sorted(row.items())
+            if k != "attributes"
+        )
+        title = row.get("Name") or row.get("Subject") or row.get("Id")
+        sections.append(
+            f"<h1>{escape(sobject)}: {escape(str(title))}</h1><p class='sub'>Org {escape(org_name)}</p>"
+            f"<table data-testid='record-fields'>{cells}</table>"
+        )
+    return _page("Record · Salesforce sandbox", "".join(sections), wide=True)
+
+
+def record_not_found_page(record_id: str, *, deleted: bool) -> str:
+    why = "was deleted (it is in the Recycle Bin)" if deleted else "is not in any org of this sandbox"
+    return _page(
+        "Record not found · Salesforce sandbox",
+        f"<h1>Record not found</h1><p class='sub'>The record <code>{escape(record_id)}</code> {why}.</p>",
     )

@@ -10,6 +10,7 @@ import base64
 import collections
 import contextlib
 import logging
+import re
 import socket
 import ssl
 import threading
@@ -20,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from sandbox import control, oauth, pages, rest
+from sandbox import control, ids, oauth, pages, rest
 from sandbox.clock import sf_datetime
 from sandbox.faults import FaultBook
 from sandbox.http import DROP, Request, Response, html_response, json_response
@@ -173,11 +174,28 @@ class SandboxApp:
             if len(parts) == 3 and req.method == "GET":
                 return oauth.identity(self, req, parts[1], parts[2])
             return json_response(404, [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}])
+        if req.method == "GET" and (record_id := _record_page_id(path)):
+            return self._record_page(record_id)
         if path in ("/", "") and req.method == "GET":
             now = self.state.clock.time()
             return html_response(200, pages.index_page([org_summary(o, self.base_url, now)
                                                         for o in self.state.orgs.values()]))  # fmt: skip
         return json_response(404, [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}])
+
+    def _record_page(self, record_id: str) -> Response:
+        found, deleted = [], False
+        for org in list(self.state.orgs.values()):
+            with org.lock:
+                for sobject, rows in org.records.items():
+                    if (row := rows.get(record_id)) is None:
+                        continue
+                    if row.get("IsDeleted"):
+                        deleted = True
+                    else:
+                        found.append((org.name, sobject, dict(row)))
+        if not found:
+            return html_response(404, pages.record_not_found_page(record_id, deleted=deleted))
+        return html_response(200, pages.record_page(found))
 
     def _expire_session(self, req: Request) -> None:
         """The request's access token is over, as after the org's session timeout; its refresh token still works."""
@@ -314,3 +332,13 @@ def make_server(
     scheme = "https" if ssl_context else "http"
     app.base_url = f"{scheme}://{host}:{server.server_address[1]}"
     return server
+
+
+_LIGHTNING_RECORD = re.compile(r"^/lightning/r/(?:[A-Za-z0-9_]+/)?([A-Za-z0-9]{15}|[A-Za-z0-9]{18})/view/?$")
+_CLASSIC_RECORD = re.compile(r"^/([A-Za-z0-9]{15}|[A-Za-z0-9]{18})/?$")
+
+
+def _record_page_id(path: str) -> str | None:
+    """The record id of a Lightning or Classic record address, as 18 characters; None for any other path."""
+    match = _LIGHTNING_RECORD.match(path) or _CLASSIC_RECORD.match(path)
+    return ids.normalize(match.group(1)) if match else None

@@ -71,3 +71,18 @@ def test_users_are_queryable_with_owner_relationship(sandbox_org, api):
     plain = api.query("SELECT Id, Username, IsActive, UserType FROM User").json()
     assert {r["Username"] for r in plain["records"]} == {u.username for u in sandbox_org.users}
     assert {r["UserType"] for r in plain["records"]} == {"Standard"}
+
+
+def test_a_record_link_opens_the_record_in_the_sandbox(sandbox, api):
+    """Switchboard links records as Salesforce does (Lightning and Classic addresses); in the demo those links must
+    open the record, not a JSON 404."""
+    made = api.post("sobjects/Account", json={"Name": "Acme <Tools> & Co"}).json()["id"]
+    for path in (f"/lightning/r/Account/{made}/view", f"/{made}", f"/{made[:15]}"):
+        page = requests.get(f"{sandbox.url}{path}", timeout=10)
+        assert page.status_code == 200, path
+        assert page.headers["Content-Type"].startswith("text/html")
+        assert "Account: Acme &lt;Tools&gt; &amp; Co" in page.text and made in page.text
+    api.delete(f"sobjects/Account/{made}")
+    gone = requests.get(f"{sandbox.url}/lightning/r/Account/{made}/view", timeout=10)
+    assert gone.status_code == 404 and "was deleted" in gone.text
+    assert requests.get(f"{sandbox.url}/not-a-record-path", timeout=10).status_code == 404
