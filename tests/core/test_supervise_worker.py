@@ -63,6 +63,14 @@ def wait_for(predicate, timeout: float, what: str):
         time.sleep(0.2)
 
 
+def beat_unchanged_for(db: Path, seconds: float) -> bool:
+    """The queue is drained and the worker idle (waiting inside the read lock): no task started for `seconds`. On a
+    loaded machine a backlog of fed tasks outlasts the feed, and a worker killed mid-task is simply replaced."""
+    before = last_beat(db)
+    time.sleep(seconds)
+    return before is not None and last_beat(db) == before
+
+
 def stop(proc: subprocess.Popen | None, sig=signal.SIGTERM, timeout: float = 15) -> None:
     if proc is None or proc.poll() is not None:
         return
@@ -99,7 +107,7 @@ def test_a_killed_idle_worker_no_longer_stops_every_task(tmp_path):
 
         # No more work coming in: the one worker now sits in the queue's read lock, waiting. Kill it there.
         stop(feed)
-        time.sleep(1.0)
+        wait_for(lambda: beat_unchanged_for(db, 3.0), 120, "the worker to finish the queued tasks")
         killed_at = time.monotonic()
         os.kill(worker, signal.SIGKILL)
         feed = subprocess.Popen(feed_argv, cwd=ROOT, env=env, start_new_session=True, **quiet)
