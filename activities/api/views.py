@@ -41,6 +41,11 @@ _ONE_EVENT = {"requestBody": {"required": True, "content": {"application/json": 
     "example": _EXAMPLE}}}}  # fmt: skip
 
 
+# Two requests storing the same new prospect at once: one of them meets the other's row at commit. Run again, it
+# finds that row; only an unending race (never seen) gives up and says to send the request again.
+STORE_ATTEMPTS = 3
+
+
 def idempotent(request, run) -> JsonResponse:
     """Answer a request with an `Idempotency-Key` from its first answer; else `run()` once and keep what it said.
 
@@ -48,24 +53,25 @@ def idempotent(request, run) -> JsonResponse:
     that was stored is always answered from its record, never stored twice."""
     idem_key = request.headers.get("Idempotency-Key", "").strip()[:255]
     body_hash = hashlib.sha256(request.api_body).hexdigest()
-    if idem_key:
-        seen = IdempotencyRecord.objects.filter(workspace=request.workspace, key=idem_key).first()
-        if seen is not None:
+    for _ in range(STORE_ATTEMPTS):
+        if idem_key and (seen := IdempotencyRecord.objects.filter(workspace=request.workspace, key=idem_key).first()):
             if seen.request_hash != body_hash:
                 return error_response(422, "idempotency_key_reused",
                                       "This Idempotency-Key was used with a different request body.")  # fmt: skip
             response = JsonResponse(seen.response, status=seen.status_code)
             response["Idempotent-Replayed"] = "true"
             return response
-    try:
-        with transaction.atomic():
-            status, body = run()
-            if idem_key:
-                IdempotencyRecord.objects.create(workspace=request.workspace, key=idem_key, request_hash=body_hash,
-                                                 status_code=status, response=body)  # fmt: skip
-    except IntegrityError:  # the same key raced in from another request
-        return error_response(409, "idempotency_conflict", "A request with this Idempotency-Key is being processed.")
-    return JsonResponse(body, status=status)
+        try:
+            with transaction.atomic():
+                status, body = run()
+                if idem_key:
+                    IdempotencyRecord.objects.create(workspace=request.workspace, key=idem_key, request_hash=body_hash,
+                                                     status_code=status, response=body)  # fmt: skip
+        except IntegrityError:  # a concurrent request stored the same key or the same new row: look again
+            continue
+        return JsonResponse(body, status=status)
+    message = "Another request was storing the same records at the same moment; send this one again."
+    return error_response(409, "concurrent_request", message)
 
 
 def _ingest(request, events) -> JsonResponse:
