@@ -275,12 +275,15 @@ def _abort_bulk_jobs(ctx: RunContext | None, run: SyncRun) -> None:
             logger.info("sync.bulk_abort_failed", extra={"run_id": run.pk, "job": step.bulk_job_id})
 
 
-def runs_due_resume() -> list[int]:
-    """Paused runs whose wait is over, and running runs whose worker stopped sending heartbeats."""
-    now = timezone.now()
+def runs_due_resume(*, now: dt.datetime | None = None) -> list[int]:
+    """Paused runs whose wait is over, running runs whose worker stopped sending heartbeats, and queued runs no
+    worker picked up: their task was lost with a killed cluster, and while they stay queued the tick starts nothing
+    else for the workspace (the claim lets one caller through, so a task that was only slow does no harm)."""
+    now = now or timezone.now()
     return list(
         SyncRun.objects.filter(
             Q(status__in=[RunStatus.QUEUED, RunStatus.PAUSED_BUDGET], resume_after__lte=now)
+            | Q(status=RunStatus.QUEUED, resume_after__isnull=True, created_at__lt=now - STALE_AFTER)
             | Q(status=RunStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
         ).values_list("pk", flat=True)
     )

@@ -95,3 +95,31 @@ def test_cancel_of_a_queued_run_is_immediate(workspace, sf_connection):
     assert run_cancel(run=run)
     assert run.status == RunStatus.CANCELLED
     assert run_execute(run_id=run.pk) is None
+
+
+def test_a_queued_run_whose_task_was_lost_is_enqueued_again(sf_connection, django_capture_on_commit_callbacks):
+    """A cluster killed while holding a run's task loses it; the run stayed queued for ever and, being active, kept
+    the tick from starting any other run for the workspace."""
+    from sync.models import ObjectSyncState
+    from sync.services import scheduler
+    from sync.services.runs import run_start, runs_due_resume, sync_objects_ensure
+    from sync.types import RunKind
+
+    workspace = sf_connection.workspace
+    configs = sync_objects_ensure(workspace=workspace)
+    ObjectSyncState.objects.filter(object_config__in=configs).update(imported_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=False):  # the task never reaches a worker
+        run = run_start(workspace=workspace, connection=sf_connection, kind=RunKind.INCREMENTAL)
+    assert run.pk not in runs_due_resume()  # a task only just enqueued is not lost yet
+    assert run.pk in runs_due_resume(now=timezone.now() + dt.timedelta(minutes=6))
+
+    SyncRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - dt.timedelta(minutes=6))
+    enqueued = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(scheduler, "run_enqueue", lambda *, run_id: enqueued.append(run_id))
+        patch.setattr(scheduler, "workspace_tick", lambda **kwargs: [])
+        scheduler.sync_tick()
+    assert enqueued == [run.pk]
+    run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED
