@@ -49,6 +49,21 @@ def test_server_errors_and_dropped_connections_retry_later(sandbox_org, salesfor
     assert client.query("SELECT Id FROM Lead")["done"] is True
 
 
+def test_the_concurrent_request_limit_waits_as_long_as_salesforce_says(sandbox_org, salesforce_connection, faults):
+    client = SalesforceClient(salesforce_connection)
+    message = "ConcurrentPerOrgLongTxn Limit exceeded"
+    faults.fault(path="/services/data/*/query*", status=403, error_code="REQUEST_LIMIT_EXCEEDED", message=message,
+                 headers={"Retry-After": "7"}, times=1)  # fmt: skip
+    with pytest.raises(RetryLater) as told:
+        client.query("SELECT Id FROM Lead")
+    assert told.value.retry_after == 7.0
+    faults.fault(path="/services/data/*/query*", status=403, error_code="REQUEST_LIMIT_EXCEEDED", message=message,
+                 times=1)  # fmt: skip
+    with pytest.raises(RetryLater) as untold:
+        client.query("SELECT Id FROM Lead")
+    assert untold.value.retry_after == 30
+
+
 def test_the_daily_limit_becomes_api_limit_reached(sandbox, sandbox_org, salesforce_connection):
     sandbox.control.settings(sandbox_org.org_id, api_limit=100, api_used=100)
     with pytest.raises(ApiLimitReached) as caught:

@@ -43,8 +43,8 @@ def error_from_response(response: requests.Response) -> IntegrationError:
     if status == 401 or code == "INVALID_SESSION_ID":
         return SessionExpired(message or "Session expired or invalid", code=code or "INVALID_SESSION_ID", status=status)
     if code == "REQUEST_LIMIT_EXCEEDED":
-        if "Concurrent" in message:
-            return RetryLater(message, code=code, status=status, retry_after=30)
+        if "Concurrent" in message:  # the concurrent long-request limit: the server's own wait, else half a minute
+            return RetryLater(message, code=code, status=status, retry_after=_retry_after(response) or 30)
         return ApiLimitReached(
             "The Salesforce org has used its daily API request allocation. Work resumes when budget frees up.",
             code=code,
