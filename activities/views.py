@@ -231,6 +231,7 @@ def failure_group_action(request, workspace_slug, latest_id, action):
     """Retry or cancel one failure group (every failed write with the error of job `latest_id`), after confirming."""
     if action not in GROUP_ACTIONS:
         raise Http404("No such action.")
+    get_object_or_404(WritebackJob, pk=latest_id, workspace=request.workspace)  # another workspace's id: 404
     label, consequence, service = GROUP_ACTIONS[action]
     source = request.POST if request.method == "POST" else request.GET
     rep = source.get("rep", "")

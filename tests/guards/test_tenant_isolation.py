@@ -68,11 +68,8 @@ READ_PAGES = {
     "action_detail", "crm_accounts", "crm_prospects", "crm_opportunities", "crm_cases",
 }  # fmt: skip
 
-KNOWN_BUGS = {
-    # route name -> what is wrong (the view belongs to another change in progress; strict xfail below until fixed)
-    "failure_group_action": "another workspace's job id under one's own slug answers 200 (an empty confirmation) "
-    "and its POST 302 'nothing to retry', not 404 like every other id of another workspace "
-    "(activities/views.py failure_group_action: no get_object_or_404 on latest_id)",
+KNOWN_BUGS: dict[str, str] = {
+    # route name -> what is wrong, while a fix is in progress (strict xfail below: it fails once the view is fixed)
 }
 
 
