@@ -43,18 +43,6 @@ from mappings.payloads import GONE, INVALID_VALUE, NOT_WRITABLE, RESERVED
 User = get_user_model()
 
 
-def writeback_counts(*, workspace) -> dict[str, int]:
-    rows = WritebackJob.objects.filter(workspace=workspace).aggregate(
-        pending=Count("id", filter=Q(status__in=UNFINISHED_STATUSES)),
-        failed=Count("id", filter=Q(status=JobStatus.FAILED)),
-        written=Count("id", filter=Q(status=JobStatus.SUCCEEDED)),
-        waiting_reconnect=Count("id", filter=Q(status=JobStatus.WAITING_RECONNECT)),
-        waiting_budget=Count("id", filter=Q(status=JobStatus.WAITING_BUDGET)),
-        skipped=Count("id", filter=Q(status=JobStatus.SKIPPED)),
-    )
-    return rows
-
-
 def writeback_counts_by_workspace() -> list[dict]:
     """Pending, failed and written jobs per workspace, for the admin (which sees every workspace)."""
     return list(

@@ -65,7 +65,7 @@ class HomeSummary:
 
 
 def home_summary(*, workspace, user) -> HomeSummary:
-    from activities.selectors import writeback_counts
+    from activities.selectors import activity_counts
     from integrations.selectors import connection_get_admin, connection_get_for_user, connection_list_team
     from sync.selectors import initial_import_status, run_full_latest, sync_health
     from workspaces.models import MANAGE_CRM_SETTINGS
@@ -76,11 +76,16 @@ def home_summary(*, workspace, user) -> HomeSummary:
     # A rep's home counts their own activities; the team's are for those who can act on them.
     team = None
     if manages:
-        writeback = writeback_counts(workspace=workspace)
         rows = connection_list_team(workspace=workspace)
         team = {"members": len(rows), "connected": sum(1 for row in rows if row.state == "connected")}
-    else:
-        writeback = own_writeback_counts(workspace=workspace, user=user)
+    # Activities, counted as the Activity page counts them, so the two pages never disagree.
+    counts = activity_counts(workspace=workspace, user=None if manages else user)
+    writeback = {
+        "written": counts["written"],
+        "pending": counts["pending"] + counts["waiting"],
+        "waiting": counts["waiting"],
+        "failed": counts["failed"],
+    }
     return HomeSummary(
         admin_connection=admin_connection,
         own_connection=own_connection,
@@ -91,20 +96,6 @@ def home_summary(*, workspace, user) -> HomeSummary:
         synced_objects=sum(1 for row in sync_health(workspace=workspace) if row.records),
         initial_import=initial_import_status(workspace=workspace, connection=admin_connection),
         own_waiting=own_waiting(workspace=workspace, user=user, connection=own_connection),
-    )
-
-
-def own_writeback_counts(*, workspace, user) -> dict[str, int]:
-    """What happened to this rep's own activities (activities, not jobs: a person counts what they logged)."""
-    from django.db.models import Count, Q
-
-    from activities.models import Activity, JobStatus
-    from activities.models.ledger import UNFINISHED_STATUSES
-
-    return Activity.objects.filter(workspace=workspace, user=user).aggregate(
-        written=Count("id", filter=Q(written_at__isnull=False), distinct=True),
-        pending=Count("id", filter=Q(writeback_jobs__status__in=UNFINISHED_STATUSES), distinct=True),
-        failed=Count("id", filter=Q(writeback_jobs__status=JobStatus.FAILED), distinct=True),
     )
 
 
