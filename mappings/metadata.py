@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from integrations.models import Connection, DescribeCache
+from integrations.errors import ReconnectRequired
+from integrations.models import Connection, ConnectionStatus, DescribeCache
 from integrations.selectors import connection_get_admin
 from integrations.services.metadata import DescribeResult, describe_get
 
@@ -24,6 +25,9 @@ class CrmMetadata:
     results: dict[str, DescribeResult] = field(default_factory=dict)
     reason: str = ""
     """Why metadata is missing or stale; empty when everything came fresh."""
+    needs_reconnect: bool = False
+    """The admin connection must be reconnected: the page's reconnect banner already says so and how, so the
+    settings pages only say what that means for their choices (no second, red error)."""
 
     def describe(self, sobject: str) -> dict | None:
         result = self.results.get(sobject)
@@ -68,7 +72,17 @@ def crm_metadata_get(*, workspace, sobjects=SETTINGS_OBJECTS, force: bool = Fals
         result = describe_get(connection=connection, sobject=sobject, force=force)
         metadata.results[sobject] = result
         failure = result.error
-    if failure is not None:
+    if failure is not None and (
+        isinstance(failure, ReconnectRequired) or connection.status == ConnectionStatus.RECONNECT_REQUIRED
+    ):
+        metadata.needs_reconnect = True
+        metadata.reason = (
+            "Showing the fields Salesforce listed before the admin connection needed reconnecting."
+            if metadata.available
+            else "No field list is saved from before the admin connection needed reconnecting; field choices are "
+            "disabled until it is reconnected."
+        )
+    elif failure is not None:
         first = failure.message
         if metadata.available:
             metadata.reason = f"Salesforce could not be reached ({first}); showing cached metadata."

@@ -68,7 +68,9 @@ def change_revert(request, workspace_slug, pk):
 @crm_settings_view
 def metadata_refresh(request, workspace_slug):
     metadata = crm_metadata_get(workspace=request.workspace, force=True)
-    if metadata.reason:
+    if metadata.needs_reconnect:
+        messages.warning(request, "The field list cannot be refreshed until the admin connection is reconnected.")
+    elif metadata.reason:
         messages.error(request, metadata.reason)
     elif metadata.available:
         for sobject in CreationObject.values:

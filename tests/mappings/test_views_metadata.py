@@ -58,16 +58,15 @@ def test_fresh_cache_shows_its_age(owner_client, owner, connected):
     assert "Refresh metadata" in html
 
 
-def test_unreachable_salesforce_uses_the_stale_cache_and_says_so(owner_client, owner, describes):
+def test_a_connection_to_reconnect_uses_the_stale_cache_under_the_banner_alone(owner_client, owner, describes):
     cached_connection(owner.workspace, describes, age=timedelta(days=2), status=ConnectionStatus.RECONNECT_REQUIRED)
     response = owner_client.get(crm_url(owner.workspace, "tasks/call/"))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "could not be reached" in html
-    assert "Refresh token revoked." in html
-    assert "showing cached metadata" in html
+    assert html.count('data-testid="reconnect-banner"') == 1 and "Refresh token revoked." in html
+    assert "could not be reached" not in html and 'class="message error"' not in html  # the banner says it once
+    assert "Showing the fields Salesforce listed before the admin connection needed reconnecting" in html
     assert "2 days ago" in html
-    assert 'data-testid="reconnect-link"' in html
     assert response.context["page"].editable  # cached choices are still good enough to edit
 
 
@@ -76,7 +75,7 @@ def test_unreachable_salesforce_without_cache_disables_choices(owner_client, own
     DescribeCache.objects.filter(connection=connection).delete()
     response = owner_client.get(crm_url(owner.workspace, "tasks/call/"))
     assert response.status_code == 200
-    assert "no metadata is cached" in response.content.decode()
+    assert "field choices are disabled until it is reconnected" in response.content.decode()
     assert not response.context["page"].editable
 
 
@@ -87,7 +86,10 @@ def test_refresh_metadata_reports_failure_without_crashing(owner_client, owner, 
     )
     assert response.status_code == 302
     assert response["Location"] == crm_url(owner.workspace, "contact/sequence/")
-    assert "could not be reached" in owner_client.get(response["Location"]).content.decode()
+    assert (
+        "cannot be refreshed until the admin connection is reconnected"
+        in owner_client.get(response["Location"]).content.decode()
+    )
 
 
 def test_refresh_metadata_ignores_foreign_next(owner_client, owner, describes):
