@@ -18,6 +18,7 @@ from mappings.compat import (
     is_restricted_picklist,
     writable_fields,
 )
+from mappings.forms.formsets import RowFormSet
 from mappings.forms.widgets import FieldSelect, ValueInput, VariableSelect, field_choices
 from mappings.text_templates import TemplateError, template_check_target, template_parse
 from mappings.types import ValueKind, ValueSource, Variable
@@ -243,30 +244,13 @@ class MappingRowForm(forms.Form):
         }
 
 
-class MappingFormSet(forms.BaseFormSet):
+class MappingFormSet(RowFormSet):
     """Rows mapping onto one object; no field twice, and every field Salesforce requires is covered."""
 
     required_fields: list[dict] = []
     object_label = "record"
     taken: dict[str, str] = {}
     """Fields another form of the page fills (lowercase name -> what fills it): rows here may not map them."""
-
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        if "DELETE" in form.fields:
-            form.fields["DELETE"].widget.attrs["aria-label"] = "Remove"
-            form.fields["DELETE"].disabled = form.fields["target_field"].disabled
-
-    def live_forms(self) -> list[MappingRowForm]:
-        """Saved rows not marked for deletion, plus new rows someone filled in."""
-        live = []
-        for index, form in enumerate(self.forms):
-            if self.can_delete and self._should_delete_form(form):
-                continue
-            if index >= self.initial_form_count() and not form.has_changed():
-                continue
-            live.append(form)
-        return live
 
     def clean(self):
         seen: dict[str, int] = {}

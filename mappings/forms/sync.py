@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from mappings.compat import field_label, field_lookup, fields_by_name
+from mappings.forms.formsets import RowFormSet
 from mappings.forms.widgets import FieldSelect, field_choices
 
 UNSYNCABLE_TYPES = frozenset({"address", "location", "base64", "complexvalue"})
@@ -89,23 +90,8 @@ class SyncRowForm(forms.Form):
         }
 
 
-class SyncFormSet(forms.BaseFormSet):
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        if "DELETE" in form.fields:
-            form.fields["DELETE"].widget.attrs["aria-label"] = "Remove"
-            form.fields["DELETE"].disabled = form.fields["field_name"].disabled
-
-    def live_forms(self) -> list[SyncRowForm]:
-        """Saved rows not marked for removal, plus added rows with a field chosen."""
-        live = []
-        for index, form in enumerate(self.forms):
-            if self._should_delete_form(form):
-                continue
-            if index >= self.initial_form_count() and not form.has_changed():
-                continue
-            live.append(form)
-        return live
+class SyncFormSet(RowFormSet):
+    field_key = "field_name"
 
     def clean(self):
         names: dict[str, int] = {}

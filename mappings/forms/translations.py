@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 
 from mappings.compat import field_lookup
+from mappings.forms.formsets import RowFormSet
 from mappings.forms.widgets import FieldSelect, ValueInput, field_choices
 from mappings.types import ValueSource
 from mappings.values import InvalidValue, constant_clean
@@ -87,25 +88,11 @@ class TranslationRowForm(forms.Form):
         return {k: self.cleaned_data[k] for k in ("target_field", "ours", "theirs")}
 
 
-class BaseTranslationFormSet(forms.BaseFormSet):
+class BaseTranslationFormSet(RowFormSet):
+    remove_label = "Remove translation"
+
     mapped: dict[str, str] = {}
     """Lowercase name -> API name of the fields the submitted mapping takes from our data (set by the view)."""
-
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        if "DELETE" in form.fields:
-            form.fields["DELETE"].widget.attrs["aria-label"] = "Remove translation"
-            form.fields["DELETE"].disabled = form.fields["target_field"].disabled
-
-    def live_forms(self) -> list[TranslationRowForm]:
-        live = []
-        for index, form in enumerate(self.forms):
-            if self.can_delete and self._should_delete_form(form):
-                continue
-            if index >= self.initial_form_count() and not form.has_changed():
-                continue
-            live.append(form)
-        return live
 
     def clean(self):
         seen: dict[tuple[str, str], int] = {}
