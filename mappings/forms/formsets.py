@@ -1,8 +1,24 @@
-"""What every settings table of rows shares: a Remove box that follows its row's field, and the rows that count."""
+"""What every settings table of rows shares: a Remove box that follows its row's field, the rows that count, and
+the Salesforce field a row shows."""
 
 from __future__ import annotations
 
 from django import forms
+
+from mappings.compat import field_lookup
+
+
+class ShownTargetMixin:
+    """For a row form with `sf_fields` (the object's describe fields, or None) and a `target_field`."""
+
+    sf_fields: dict[str, dict] | None
+
+    def _shown_target(self) -> dict | None:
+        """The target field the row shows: as submitted, else as saved (None when unknown)."""
+        if self.sf_fields is None:
+            return None
+        name = self.data.get(self.add_prefix("target_field")) if self.is_bound else self.initial.get("target_field")
+        return field_lookup(self.sf_fields, name.strip()) if isinstance(name, str) and name.strip() else None
 
 
 class RowFormSet(forms.BaseFormSet):

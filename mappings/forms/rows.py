@@ -18,7 +18,7 @@ from mappings.compat import (
     is_restricted_picklist,
     writable_fields,
 )
-from mappings.forms.formsets import RowFormSet
+from mappings.forms.formsets import RowFormSet, ShownTargetMixin
 from mappings.forms.widgets import FieldSelect, ValueInput, VariableSelect, field_choices
 from mappings.text_templates import TemplateError, template_check_target, template_parse
 from mappings.types import ValueKind, ValueSource, Variable
@@ -49,7 +49,7 @@ PICKED_AND_TYPED = (
 )
 
 
-class MappingRowForm(forms.Form):
+class MappingRowForm(ShownTargetMixin, forms.Form):
     target_field = forms.CharField(label="Salesforce field", max_length=255)
     source = forms.ChoiceField(label="Value", choices=ValueSource.choices, initial=ValueSource.VARIABLE)
     variable = forms.CharField(label="Variable", required=False, widget=forms.Select)
@@ -119,13 +119,6 @@ class MappingRowForm(forms.Form):
         if readonly:
             for field in self.fields.values():
                 field.disabled = True
-
-    def _shown_target(self) -> dict | None:
-        """The target field the row shows: as submitted, else as saved (None when unknown)."""
-        if self.sf_fields is None:
-            return None
-        name = self.data.get(self.add_prefix("target_field")) if self.is_bound else self.initial.get("target_field")
-        return field_lookup(self.sf_fields, name.strip()) if isinstance(name, str) and name.strip() else None
 
     def picked_and_typed(self, name: str) -> str | None:
         """The error for a value both picked from the list and typed in the box (only possible without JS)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 
 from mappings.compat import field_lookup
-from mappings.forms.formsets import RowFormSet
+from mappings.forms.formsets import RowFormSet, ShownTargetMixin
 from mappings.forms.widgets import FieldSelect, ValueInput, field_choices
 from mappings.types import ValueSource
 from mappings.values import InvalidValue, constant_clean
@@ -25,7 +25,7 @@ def translation_targets(mapping_rows: list[dict], targets: list[dict]) -> list[d
     return [by_name[name.lower()] for name in dict.fromkeys(names) if name and name.lower() in by_name]
 
 
-class TranslationRowForm(forms.Form):
+class TranslationRowForm(ShownTargetMixin, forms.Form):
     target_field = forms.CharField(label="Salesforce field", max_length=255)
     ours = forms.CharField(label="Our value", max_length=255)
     theirs = forms.CharField(
@@ -55,12 +55,6 @@ class TranslationRowForm(forms.Form):
         if readonly:
             for field in self.fields.values():
                 field.disabled = True
-
-    def _shown_target(self) -> dict | None:
-        if self.sf_fields is None:
-            return None
-        name = self.data.get(self.add_prefix("target_field")) if self.is_bound else self.initial.get("target_field")
-        return field_lookup(self.sf_fields, name.strip()) if isinstance(name, str) and name.strip() else None
 
     def clean_ours(self) -> str:
         return self.cleaned_data["ours"].strip()

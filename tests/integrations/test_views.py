@@ -27,21 +27,6 @@ from workspaces.models import Role
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def owner():
-    return MembershipFactory(role=Role.OWNER)
-
-
-@pytest.fixture
-def workspace(owner):
-    return owner.workspace
-
-
-@pytest.fixture
-def rep(workspace):
-    return MembershipFactory(workspace=workspace, role=Role.REP)
-
-
 def page(user, workspace):
     response = logged_in_client(user).get(reverse("integration_list", args=[workspace.slug]))
     assert response.status_code == 200
