@@ -58,12 +58,11 @@ def test_counts_written_duplicated_failed_and_lost(crm):  # noqa: F811
 
 def test_fault_shares_add_up_to_the_rate():
     probabilities = shares(0.2, len(SALESFORCE_FAULTS))
-    let_through, fired = 1.0, []
+    let_through, fired = 1.0, []  # each fault fires on what the ones before it let through
     for p in probabilities:
         fired.append(let_through * p)
         let_through *= 1 - p
     assert fired == pytest.approx([0.2 / len(SALESFORCE_FAULTS)] * len(SALESFORCE_FAULTS))
-    assert 1 - let_through == pytest.approx(0.2)
 
 
 def test_config_layers_and_bad_values():
