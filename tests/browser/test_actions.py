@@ -2,6 +2,7 @@
 example filled with records of the org, Run writes through the ledger, and the result is in the sandbox org."""
 
 import json
+import re
 
 import pytest
 from django.utils import timezone
@@ -9,6 +10,7 @@ from playwright.sync_api import expect
 
 from actions.models import ActionRun
 from sync.models import SyncedRecord
+from tests.browser.shots import shot
 from tests.browser.signin import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,7 +49,7 @@ def test_an_admin_runs_an_action_and_sees_the_task_in_the_org(live_server, page,
     example = json.loads(body.input_value())  # the example names the org's own records: it runs as it is
     assert example["who_id"] == contact_id and example["what_id"] == account_id
     assert example["subject"] == "Follow up with Dana Ito"
-    page.screenshot(path="/tmp/actions_run_form.png", full_page=True)
+    shot(page, "actions_run_form.png", full_page=True)
 
     run.get_by_role("button", name="Run").click()
 
@@ -60,7 +62,7 @@ def test_an_admin_runs_an_action_and_sees_the_task_in_the_org(live_server, page,
     assert task["WhoId"] == contact_id and task["WhatId"] == account_id
     assert task["CreatedById"] == crm.admin_connection.remote_user_id  # the admin connection acted
     expect(page.get_by_test_id("action-attempts")).to_contain_text("Succeeded")
-    page.screenshot(path="/tmp/actions_result.png", full_page=True)
+    shot(page, "actions_result.png", full_page=True)
 
     page.get_by_role("link", name="← Actions").click()
     row = page.get_by_test_id("action-list").locator("tr", has_text="Create a Task")
@@ -74,6 +76,8 @@ def test_choosing_another_action_fills_in_its_example_and_a_refusal_is_explained
     run = page.get_by_test_id("action-run")
     run.get_by_label("Action").select_option(label="Log a meeting")
     body = run.get_by_label("Input (JSON)")
+    # The page's script swaps the example in after the choice: wait for it rather than read the old one.
+    expect(body).to_have_value(re.compile("Discovery call with Dana Ito"))
     example = json.loads(body.input_value())
     assert example["subject"] == "Discovery call with Dana Ito" and example["who_id"] == contact_id
     run.get_by_role("button", name="Run").click()
@@ -125,7 +129,7 @@ def test_an_admin_opts_in_to_score_write_back_maps_a_score_and_previews_it(live_
     preview = page.get_by_test_id("score-preview")
     expect(preview).to_contain_text("Health__c = 82")  # one row per account, the last value winning
     expect(preview.locator("tbody tr")).to_have_count(1)
-    page.screenshot(path="/tmp/actions_scores.png", full_page=True)
+    shot(page, "actions_scores.png", full_page=True)
     # The settings above stay as saved (not shown as an empty, invalid submit of their own form).
     expect(settings_form.get_by_label("Write scores to Salesforce Accounts")).to_be_checked()
     expect(mappings.locator("input").first).to_have_value("health")

@@ -13,6 +13,7 @@ from activities.models import Activity, AttemptOutcome, JobStatus, WritebackAtte
 from integrations.services.metadata import describe_invalidate
 from mappings.models import CreationDefault
 from tests.activities.conftest import activity_event
+from tests.browser.shots import shot
 from tests.browser.signin import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,8 +50,8 @@ def test_admin_pages_searches_and_retries_a_failure_group(live_server, page, tea
     # Paging: 50 on the first page, the other 11 one click away.
     expect(page.get_by_test_id("activity-count")).to_contain_text("61 activities · showing 1–50")
     expect(page.get_by_test_id("activity-row")).to_have_count(50)
-    page.screenshot(path="/tmp/activity_1400.png", full_page=True)
-    page.screenshot(path="/tmp/activity_1400_top.png")
+    shot(page, "activity_1400.png", full_page=True)
+    shot(page, "activity_1400_top.png")
     page.get_by_test_id("pager").get_by_role("link", name="Older →").click()
     expect(page.get_by_test_id("activity-count")).to_contain_text("showing 51–61")
     expect(page.get_by_test_id("activity-row")).to_have_count(11)
@@ -70,7 +71,7 @@ def test_admin_pages_searches_and_retries_a_failure_group(live_server, page, tea
     expect(page.get_by_test_id("prospect-match").locator("a[data-sobject=Contact][href*='/003']")).to_have_count(1)
     expect(page.get_by_test_id("prospect-match").locator("a[data-sobject=Account][href*='/001']")).to_have_count(1)
     expect(page.get_by_test_id("attempt-summary").first).to_contain_text("1 attempt")
-    page.screenshot(path="/tmp/activity_detail_1400.png", full_page=True)
+    shot(page, "activity_detail_1400.png", full_page=True)
     page.go_back()
     search = page.get_by_test_id("activity-search")
     search.get_by_label("Prospect, email or subject").fill("")
@@ -91,7 +92,7 @@ def test_admin_pages_searches_and_retries_a_failure_group(live_server, page, tea
     expect(cause.get_by_test_id("group-count")).to_have_text("6")
     expect(groups.nth(1)).to_contain_text("DEPENDENCY_FAILED")
     expect(groups.nth(1)).to_contain_text("retrying the prospect's error retries them too")
-    page.get_by_test_id("failed-jobs").screenshot(path="/tmp/activity_failures_1400.png")
+    shot(page.get_by_test_id("failed-jobs"), "activity_failures_1400.png")
     assert WritebackJob.objects.filter(status=JobStatus.FAILED).count() == 12
     # The admin's fix: refresh the metadata (the new field was not in it) and give Region__c a creation default.
     for connection in (crm.admin_connection, crm.rep_connection, crm.rep2_connection):
@@ -133,7 +134,7 @@ def test_the_chart_shows_the_ledgers_numbers_and_reps_see_their_own(live_server,
     expect(page.get_by_test_id("write-chart").locator("svg g.bar")).to_have_count(168)
     expect(page.get_by_test_id("total-written")).to_have_text(str(written))
     page.get_by_test_id("write-chart").scroll_into_view_if_needed()
-    page.get_by_test_id("write-chart").screenshot(path="/tmp/activity_chart.png")
+    shot(page.get_by_test_id("write-chart"), "activity_chart.png")
 
     # The rep: their own activity by default, no admin buttons; the team one click away.
     rep_page = browser.new_page(viewport={"width": 390, "height": 844})
@@ -150,10 +151,10 @@ def test_the_chart_shows_the_ledgers_numbers_and_reps_see_their_own(live_server,
     expect(rep_page.get_by_test_id("total-written")).to_have_text(str(rep_written))
     rep_page.wait_for_load_state("networkidle")
     assert overflow(rep_page) <= 0, f"the Activity page is {overflow(rep_page)} px wider than the phone"
-    rep_page.screenshot(path="/tmp/activity_390_rep.png", full_page=True)
-    rep_page.screenshot(path="/tmp/activity_390_top.png")
-    rep_page.get_by_test_id("failed-jobs").screenshot(path="/tmp/activity_390_failures.png")
-    rep_page.get_by_test_id("activity-list-card").screenshot(path="/tmp/activity_390_list.png")
+    shot(rep_page, "activity_390_rep.png", full_page=True)
+    shot(rep_page, "activity_390_top.png")
+    shot(rep_page.get_by_test_id("failed-jobs"), "activity_390_failures.png")
+    shot(rep_page.get_by_test_id("activity-list-card"), "activity_390_list.png")
     rep_page.get_by_test_id("activity-scope").get_by_role("link", name="Team").click()
     expect(rep_page.get_by_test_id("count-total")).to_have_text("61")
     assert not rep_violations, rep_violations
@@ -171,4 +172,4 @@ def test_a_revoked_token_shows_the_reconnect_banner_only(live_server, page, crm)
     expect(page.get_by_test_id("paused-writes")).to_contain_text("Waiting for reconnect")
     expect(page.locator(".message.error, .badge.bad")).to_have_count(0)
     assert "could not be reached" not in page.locator("main").inner_text()
-    page.screenshot(path="/tmp/activity_revoked.png")
+    shot(page, "activity_revoked.png")

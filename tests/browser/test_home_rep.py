@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from integrations.services.connections import connection_disconnect
 from tests.activities.conftest import activity_event
+from tests.browser.shots import shot
 from tests.browser.signin import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,7 +33,7 @@ def test_a_rep_connects_from_home_and_their_waiting_calls_are_written(live_serve
     expect(card).not_to_contain_text(crm.admin_connection.remote_username)
     expect(card.get_by_test_id("home-admin-connection")).to_have_count(0)
     expect(page.get_by_text("Fix the setting")).to_have_count(0)
-    page.screenshot(path="/tmp/home_rep_waiting.png", full_page=True)
+    shot(page, "home_rep_waiting.png", full_page=True)
 
     own.get_by_role("button", name="Connect Salesforce").click()
     expect(page).to_have_url(re.compile(re.escape(crm.org.login_url) + r"/services/oauth2/authorize"))
@@ -50,7 +51,7 @@ def test_a_rep_connects_from_home_and_their_waiting_calls_are_written(live_serve
     expect(own).to_contain_text(f"You write as {sf_user.username}.")
     expect(own.get_by_test_id("home-own-waiting")).to_have_count(0)
     expect(page.get_by_test_id("home-writeback")).to_have_text("3 written · 0 pending · 0 failed")
-    page.screenshot(path="/tmp/home_rep_connected.png", full_page=True)
+    shot(page, "home_rep_connected.png", full_page=True)
 
 
 def test_an_admin_sees_the_org_connection_and_their_own_on_home(live_server, page, crm):
@@ -60,4 +61,4 @@ def test_an_admin_sees_the_org_connection_and_their_own_on_home(live_server, pag
     expect(card.get_by_test_id("home-team-connected")).to_have_text("2 of 3 members connected their own user.")
     expect(card.get_by_test_id("home-own-connection")).to_contain_text("You have not connected Salesforce")
     expect(card.get_by_role("button", name="Connect Salesforce")).to_be_visible()
-    page.screenshot(path="/tmp/home_admin.png", full_page=True)
+    shot(page, "home_admin.png", full_page=True)

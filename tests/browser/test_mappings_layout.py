@@ -2,11 +2,10 @@
 save button, old addresses redirected, and no control cut off ("From our da…") nor a field column twice as wide as
 its content at 1,400 px, nor at a laptop's 1,024 px (where a row takes two lines)."""
 
-import os
-
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.shots import shot
 from tests.browser.signin import sign_in
 from tests.factories import MembershipFactory
 from tests.mappings.conftest import cached_connection
@@ -14,7 +13,6 @@ from tests.mappings.describes import sb_prospect_fields, sf_field, shared_descri
 from workspaces.models import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = os.environ.get("SHOTS_DIR")
 
 PAGES = (
     "tasks/call/", "tasks/email/", "tasks/basic/", "tasks/linkedin/", "tasks/sms/",
@@ -99,8 +97,7 @@ def test_no_control_is_cut_off_and_the_field_column_fits(live_server, page, owne
                 )
         # Nothing is wider than the window: no sideways scrolling of the page.
         assert page.evaluate("document.documentElement.scrollWidth") <= width, path
-        if SHOTS:
-            page.screenshot(path=f"{SHOTS}/{width}-{path.strip('/').replace('/', '-')}.png", full_page=True)
+        shot(page, f"{width}-{path.strip('/').replace('/', '-')}.png", full_page=True)
     assert not problems, "\n".join(problems)
 
 

@@ -1,11 +1,10 @@
 """An admin translates our call disposition into their Call Result picklist in a real browser: the translation's
 field list follows the mapping rows, its values come from the picklist, the preview and the saved page use it."""
 
-import os
-
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.shots import shot
 from tests.browser.signin import sign_in
 from tests.factories import MembershipFactory
 from tests.mappings.conftest import cached_connection
@@ -13,7 +12,6 @@ from tests.mappings.test_translations import RESULT, describes_with, result_fiel
 from workspaces.models import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = os.environ.get("SHOTS_DIR")
 
 
 def test_translate_disposition_into_call_result_picklist(live_server, page):
@@ -57,8 +55,7 @@ def test_translate_disposition_into_call_result_picklist(live_server, page):
     expect(tr.get_by_label("Our value")).to_have_value("Connected")
     expect(tr.get_by_label("Write instead")).to_have_value("Connected – interested")
     expect(preview).to_contain_text(f'"{RESULT}": "Connected – interested"')
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/translations-1400.png", full_page=True)
+    shot(page, "translations-1400.png", full_page=True)
 
     # Removing the translation leaves our text with nowhere to go in a restricted picklist: the page says so.
     tr.get_by_label("Remove translation").check()

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from activities.models import Prospect
 from mappings.models import CrmSettings
 from tests.activities.test_matching import duplicates_at_fjord, mateo
+from tests.browser.shots import shot
 from tests.browser.signin import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,7 +26,7 @@ def test_admin_chooses_the_record_of_a_held_prospect(live_server, page, crm):
     expect(review).to_contain_text("Mateo Haddad")
     expect(review.get_by_role("button", name="Use this one")).to_have_count(2)
     expect(review).to_contain_text(first)  # duplicates look alike: the record id tells them apart
-    page.screenshot(path="/tmp/match_review.png", full_page=True)
+    shot(page, "match_review.png", full_page=True)
     review.locator("tr", has_text=second).get_by_role("button", name="Use this one").click()
     expect(page.get_by_test_id("match-review")).to_have_count(0)
     prospect = Prospect.objects.get()
@@ -35,4 +36,4 @@ def test_admin_chooses_the_record_of_a_held_prospect(live_server, page, crm):
     text = page.locator("main").inner_text()
     positions = [text.find(rule) for rule in RULES]
     assert -1 not in positions and positions == sorted(positions), positions
-    page.screenshot(path="/tmp/advanced.png", full_page=True)
+    shot(page, "advanced.png", full_page=True)

@@ -12,6 +12,7 @@ from sync.models import SyncRun
 from sync.services import backfill as backfill_module
 from sync.services.runs import full_sync_start, run_execute
 from sync.services.scheduler import workspace_tick
+from tests.browser.shots import shot
 from tests.browser.signin import sign_in
 from tests.sync import conftest as sync_fixtures
 from tests.sync.test_backfill import INDUSTRIES, save_account_fields
@@ -82,7 +83,7 @@ def test_a_field_added_after_the_import_fills_in_with_progress(
     )
     assert SyncRun.objects.get(pk=run.pk).status == "succeeded"
     expect(page.locator("main, body").first).not_to_contain_text("{#")  # template comments never reach the page
-    page.screenshot(path="/tmp/shots/sync-backfill.png", full_page=True)
+    shot(page, "sync-backfill.png", full_page=True)
 
     page.goto(f"{live_server.url}/w/{workspace.slug}/crm/accounts/?q=Acme+04")
     expect(page.get_by_role("columnheader", name="Industry")).to_be_visible()

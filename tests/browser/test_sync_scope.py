@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from sync.models import SyncFilter, SyncObjectConfig
 from sync.services.runs import full_sync_start, run_execute
+from tests.browser.shots import shot
 from tests.browser.signin import sign_in
 from tests.sync import conftest as sync_fixtures
 
@@ -64,12 +65,12 @@ def test_picklist_chooser_live_preview_and_a_warning_before_dropping_records(sco
     # Back to dropping records: Save asks first, and nothing is saved until the admin confirms.
     chooser.select_option(["Prospect"])
     expect(preview).to_contain_text("This scope keeps 4 of the 10")
-    page.screenshot(path="/tmp/shots/scope-preview.png", full_page=True)
+    shot(page, "scope-preview.png", full_page=True)
     page.get_by_test_id("scope-save").click()
     warning = page.get_by_test_id("scope-drop-warning")
     expect(warning).to_contain_text("Saving drops 6 Account records")
     assert not SyncFilter.objects.exists()
-    page.screenshot(path="/tmp/shots/scope-warning.png", full_page=True)
+    shot(page, "scope-warning.png", full_page=True)
     # The choice survived the round trip, in the chooser.
     expect(first_row(page).locator("select[data-picklist-chooser] option:checked")).to_have_text(["Prospect"])
     page.get_by_role("button", name="Save and drop 6 records").click()

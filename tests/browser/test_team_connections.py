@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from integrations.models import Connection, OAuthCredential
 from integrations.services.connections import connection_disconnect
+from tests.browser.shots import shot
 from tests.browser.signin import sign_in
 from tests.factories import MembershipFactory
 from tests.integrations.test_oauth_flow import refresh_works
@@ -27,7 +28,7 @@ def test_disconnected_on_and_reminders(live_server, page, crm, mailoutbox):
     expect(table.locator(f'tr[data-member="{newcomer.email}"]')).to_contain_text("Never connected")
     expect(table.locator(f'tr[data-member="{crm.rep.email}"]')).to_contain_text("Connected")
     expect(page.get_by_test_id("team-summary")).to_contain_text("1 of 4 members connected")
-    page.screenshot(path="/tmp/team_before_reminders.png", full_page=True)
+    shot(page, "team_before_reminders.png", full_page=True)
 
     page.get_by_role("button", name="Remind 2 members who have not connected").click()
     expect(page.get_by_role("status").first).to_contain_text("Sent 2 reminders to connect Salesforce")
@@ -45,7 +46,7 @@ def test_disconnected_on_and_reminders(live_server, page, crm, mailoutbox):
         expect(row).to_contain_text("next after")
     expect(page.get_by_test_id("remind-all")).to_have_count(0)
     assert len(mailoutbox) == 2
-    page.screenshot(path="/tmp/team_after_reminders.png", full_page=True)
+    shot(page, "team_after_reminders.png", full_page=True)
 
 
 def test_a_single_reminder_from_the_row(live_server, page, crm, mailoutbox):
@@ -68,7 +69,7 @@ def test_disconnect_asks_first_and_cancel_keeps_the_connection(live_server, page
     expect(confirm.get_by_role("heading")).to_have_text(f"Disconnect {crm.rep.email}'s Salesforce user?")
     expect(confirm).to_contain_text(crm.rep_connection.remote_username)
     expect(confirm).to_contain_text("nothing is lost")
-    page.screenshot(path="/tmp/team_disconnect_confirm.png", full_page=True)
+    shot(page, "team_disconnect_confirm.png", full_page=True)
     confirm.get_by_role("link", name="Cancel").click()
     expect(page.get_by_test_id("team-connections")).to_be_visible()
     assert Connection.objects.filter(pk=crm.rep_connection.pk).exists()
@@ -93,10 +94,10 @@ def test_a_rep_sees_the_org_but_not_the_admin_connection(live_server, page, crm)
     expect(page.locator("main")).not_to_contain_text(crm.admin_connection.remote_username)
     expect(page.get_by_role("link", name="Setup checklist")).to_have_count(0)
     expect(page.get_by_test_id("own-connection")).to_contain_text(crm.rep_connection.remote_username)
-    page.screenshot(path="/tmp/rep_integrations.png", full_page=True)
+    shot(page, "rep_integrations.png", full_page=True)
 
     page.locator("main").get_by_role("link", name="Disconnect").click()
     expect(page.get_by_test_id("disconnect-confirm").get_by_role("heading")).to_have_text(
         "Disconnect your Salesforce user?"
     )
-    page.screenshot(path="/tmp/rep_disconnect_confirm.png", full_page=True)
+    shot(page, "rep_disconnect_confirm.png", full_page=True)
