@@ -227,21 +227,15 @@ def value_check(f: dict, value, problems: Problems, *, user: str, prefixes: dict
             return None
         return value
     if kind == "date":
-        parsed = date_parse(value)
-        if parsed is None:
-            problems.add(name, "invalid_date", f"{name} takes a date as YYYY-MM-DD (got “{value}”).")
-            return None
-        return parsed.isoformat()
+        return temporal_literal(kind, value, problems, name, f"{name} takes a date as YYYY-MM-DD (got “{value}”).")
     if kind == "datetime":
-        parsed_dt = datetime_parse(value)
-        if parsed_dt is None:
-            problems.add(
-                name,
-                "invalid_datetime",
-                f"{name} takes an ISO 8601 date and time with an offset, e.g. 2026-05-01T15:00:00Z (got “{value}”).",
-            )
-            return None
-        return parsed_dt.isoformat().replace("+00:00", "Z")
+        return temporal_literal(
+            kind,
+            value,
+            problems,
+            name,
+            f"{name} takes an ISO 8601 date and time with an offset, e.g. 2026-05-01T15:00:00Z (got “{value}”).",
+        )
     if kind == "reference":
         try:
             record_id, _ = id_check(value, name=name, allowed=tuple(f.get("referenceTo") or ()), prefixes=prefixes)
@@ -274,6 +268,15 @@ def datetime_parse(value) -> datetime | None:
     if parsed is None or parsed.tzinfo is None or not 1700 <= parsed.year <= 4000:
         return None
     return parsed
+
+
+def temporal_literal(kind: str, value, problems: Problems, where: str, message: str) -> str | None:
+    """A date or datetime as Salesforce writes it (UTC as Z), or None with `message` added as the problem."""
+    parsed = date_parse(value) if kind == "date" else datetime_parse(value)
+    if parsed is None:
+        problems.add(where, f"invalid_{kind}", message)
+        return None
+    return parsed.isoformat().replace("+00:00", "Z")
 
 
 def fls_message(sobject: str, name: str, user: str, *, creating: bool) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from actions.checks import Problems, Refusal, date_parse, datetime_parse, id_normalise
+from actions.checks import Problems, Refusal, id_normalise, temporal_literal
 from mappings.compat import field_lookup, fields_by_name
 
 OPERATORS = {
@@ -67,21 +67,15 @@ def literal(f: dict, value, problems: Problems, *, where: str):
             return None
         return repr(int(value)) if kind == "int" or float(value).is_integer() else repr(float(value))
     if kind == "date":
-        parsed = date_parse(value)
-        if parsed is None:
-            problems.add(where, "invalid_date", f"{name} is a date: compare it with YYYY-MM-DD.")
-            return None
-        return parsed.isoformat()
+        return temporal_literal(kind, value, problems, where, f"{name} is a date: compare it with YYYY-MM-DD.")
     if kind == "datetime":
-        parsed_dt = datetime_parse(value)
-        if parsed_dt is None:
-            problems.add(
-                where,
-                "invalid_datetime",
-                f"{name} is a date and time: compare it with ISO 8601 and an offset, e.g. 2026-05-01T00:00:00Z.",
-            )
-            return None
-        return parsed_dt.isoformat().replace("+00:00", "Z")
+        return temporal_literal(
+            kind,
+            value,
+            problems,
+            where,
+            f"{name} is a date and time: compare it with ISO 8601 and an offset, e.g. 2026-05-01T00:00:00Z.",
+        )
     problems.add(where, "unsupported_type", f"{name} ({kind}) cannot be filtered on.")
     return None
 
