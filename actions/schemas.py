@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 
 Scalar = str | int | float | bool | None
 FieldValues = dict[str, Scalar | list[str]]
@@ -25,6 +25,21 @@ AS_USER = Field(
 
 class _In(Schema):
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, value):
+        # Every request is kept in jsonb, and PostgreSQL cannot store NUL: refuse it here, not with a 500 there.
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str) and "\x00" in item:
+                raise ValueError("Text may not contain the NUL character (\\u0000).")
+            if isinstance(item, dict):
+                stack.extend([*item.keys(), *item.values()])
+            elif isinstance(item, list | tuple):
+                stack.extend(item)
+        return value
 
 
 class CreateTaskIn(_In):

@@ -90,6 +90,15 @@ class TestBadInputIsA400:
         assert response.status_code == 202, response.content[:300]
         assert Activity.objects.get().started_at.isoformat() == "2024-03-01T10:00:00+00:00"
 
+    def test_a_nul_character_in_an_action_is_a_400_not_a_500(self, team):
+        # Actions keep their input in jsonb, where PostgreSQL cannot store NUL; schemathesis found the 500.
+        workspace, rep, key, raw = team
+        key.scopes = [*key.scopes, "records:read"]
+        key.save()
+        response = post_raw(raw, "/api/v1/actions/query_records", '{"object": "Account", "fields": ["Id\\u0000"]}')
+        assert response.status_code == 400, response.content[:300]
+        assert "NUL" in response.content.decode()
+
     def test_json_nested_ten_thousand_deep(self, team):
         workspace, rep, _key, raw = team
         response = post_raw(raw, "/api/v1/events", '{"a":' * 10_000 + "1" + "}" * 10_000)
