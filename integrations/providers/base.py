@@ -16,3 +16,7 @@ class Provider:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.slug}>"
+
+    def server_app_credentials(self) -> tuple[str, str] | None:
+        """(key, secret) of the OAuth app the server's settings configure for this provider, if any."""
+        return None

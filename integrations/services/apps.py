@@ -5,6 +5,7 @@ from django.db import transaction
 
 from integrations.errors import FailWithReason, NotConnected
 from integrations.models import ConnectionAction, OAuthApp
+from integrations.registry import registry
 from integrations.services.audit import connection_event_record
 from integrations.types import ProviderSlug
 
@@ -14,8 +15,8 @@ def oauth_app_credentials(*, workspace, provider: str = ProviderSlug.SALESFORCE)
     app = OAuthApp.objects.filter(workspace=workspace, provider=provider).first()
     if app is not None:
         return app.consumer_key, app.consumer_secret
-    if provider == ProviderSlug.SALESFORCE and settings.SALESFORCE_CONSUMER_KEY:
-        return settings.SALESFORCE_CONSUMER_KEY, settings.SALESFORCE_CONSUMER_SECRET
+    if (configured := registry.get(provider).server_app_credentials()) is not None:
+        return configured
     raise NotConnected(
         "No External Client App credentials are configured. An admin enters the consumer key and secret on the "
         "integrations page (or the server sets SALESFORCE_CONSUMER_KEY and SALESFORCE_CONSUMER_SECRET).",
